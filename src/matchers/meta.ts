@@ -161,9 +161,3 @@ export interface BenchMeta {
   /** Seeds and parameters that reproduce the test. */
   params?: Record<string, string | number | boolean>;
 }
-
-declare module 'vitest' {
-  interface TaskMeta {
-    bench?: BenchMeta;
-  }
-}

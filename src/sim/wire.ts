@@ -1,0 +1,221 @@
+/**
+ * Writing one generation's response: SSE chunks for streams (templates built once per request,
+ * one socket write per chunk, everything at the end in a single write) or one JSON body.
+ * Mid-stream faults (reset, error event, malformed event, stall) are applied here because they
+ * are properties of the wire, not of the engine.
+ */
+import type { ServerResponse } from 'node:http';
+import type { SimModelConfig } from './config.ts';
+import type { OutputPlan } from './content.ts';
+import type { FaultPlan } from './faults.ts';
+import type { Seq } from './engine.ts';
+
+export interface WireJob {
+  kind: 'chat' | 'completions';
+  id: string;
+  created: number;
+  model: string;
+  promptTokens: number;
+  includeUsage: boolean;
+  continuousUsage: boolean;
+  plan: OutputPlan;
+  faults: FaultPlan;
+  /** Monotonic ms the engine timeline is measured from (for `sim_t_ms`). */
+  epoch: number;
+}
+
+export interface WireCallbacks {
+  /** The response is over (completed or cut by a fault): abort the sequence if still running. */
+  onEnd(outcome: 'done' | 'fault'): void;
+}
+
+function usageJson(prompt: number, completion: number, cached: number | undefined): string {
+  const details = cached === undefined ? '' : `,"prompt_tokens_details":{"cached_tokens":${cached}}`;
+  return `{"prompt_tokens":${prompt},"total_tokens":${prompt + completion},"completion_tokens":${completion}${details}}`;
+}
+
+/** Streams a sequence's tokens as SSE. Created after headers are sent. */
+export class SseWriter {
+  private readonly head: string;
+  private readonly tail: string;
+  private sent = 0; // tokens written
+  private pending = 0; // tokens generated, not yet written
+  private stalledUntil = 0;
+  private ended = false;
+  private roleSent: boolean;
+  private lastWrite = performance.now();
+  private ping: NodeJS.Timeout | undefined;
+  private readonly faults: FaultPlan['midStream'];
+  private lastT = 0;
+
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly job: WireJob,
+    private readonly wire: SimModelConfig['wire'],
+    private readonly cachedTokens: () => number | undefined,
+    private readonly cb: WireCallbacks,
+  ) {
+    const obj = job.kind === 'chat' ? 'chat.completion.chunk' : 'text_completion';
+    this.head = `data: {"id":"${job.id}","object":"${obj}","created":${job.created},"model":${JSON.stringify(job.model)},"choices":[{"index":0,`;
+    this.tail = job.kind === 'chat' ? ',"logprobs":null,"finish_reason":' : ',"logprobs":null,"finish_reason":';
+    this.faults = job.faults.midStream.slice();
+    // Headers go out at once, as vLLM's streaming response does, so TTFB is not tied to the first token.
+    res.flushHeaders();
+    this.roleSent = job.kind !== 'chat' || wire.role_chunk === 'none';
+    if (job.kind === 'chat' && wire.role_chunk === 'start') this.write(this.roleChunk());
+    if (wire.comment_ping_ms > 0) {
+      this.ping = setInterval(() => {
+        if (performance.now() - this.lastWrite >= wire.comment_ping_ms) this.write(': ping\n\n');
+      }, Math.max(1, wire.comment_ping_ms / 4));
+    }
+    // A zero-length output still needs its finish chunk.
+    if (job.plan.length === 0) queueMicrotask(() => this.finish());
+  }
+
+  private roleChunk(): string {
+    this.roleSent = true;
+    const content = this.wire.role_chunk_content === 'null' ? 'null' : '""';
+    return `${this.head}"delta":{"role":"assistant","content":${content}}${this.tail}null}]}\n\n`;
+  }
+
+  private write(s: string): void {
+    if (this.ended) return;
+    this.lastWrite = performance.now();
+    this.res.write(s);
+  }
+
+  /** Engine callback: one more token exists at modelled time t. */
+  onToken(seq: Seq, t: number): void {
+    if (this.ended) return;
+    this.pending++;
+    this.lastT = t;
+    if (this.stalledUntil > 0) return;
+    const final = seq.emitted >= this.job.plan.length;
+    if (!final && this.pending < this.wire.tokens_per_chunk) return;
+    this.flush(final);
+  }
+
+  private flush(final: boolean): void {
+    while (!this.ended && this.pending > 0) {
+      // Faults strike once `afterTokens` tokens are on the wire.
+      const f = this.faults[0];
+      if (f && this.sent >= f.afterTokens) {
+        this.faults.shift();
+        if (this.strike(f)) return;
+        continue;
+      }
+      let n = Math.min(this.pending, this.wire.tokens_per_chunk);
+      if (f) n = Math.min(n, f.afterTokens - this.sent);
+      const isLast = final && this.sent + n === this.job.plan.length;
+      this.writeTokens(n, isLast);
+      if (isLast) return this.finish();
+    }
+  }
+
+  /** Returns true when the fault ended or paused the stream. */
+  private strike(f: FaultPlan['midStream'][number]): boolean {
+    switch (f.kind) {
+      case 'reset_mid_stream':
+        this.end('fault');
+        // resetAndDestroy sends a TCP RST (clients see ECONNRESET). Give the tokens already written a
+        // moment to reach the peer first: an RST makes the kernel drop unread received data.
+        setTimeout(() => this.res.socket?.resetAndDestroy(), 20);
+        return true;
+      case 'error_event':
+        this.write(`data: {"error":{"message":"simulated engine failure mid-stream (sim.faults.error_event)","type":"InternalServerError","param":null,"code":500}}\n\n`);
+        this.res.end();
+        this.end('fault');
+        return true;
+      case 'malformed_event':
+        this.write(`${this.head}"delta":{"content":"\n\n`);
+        return false;
+      case 'stall':
+        this.stalledUntil = performance.now() + (f.durationS ?? 0) * 1000;
+        setTimeout(() => {
+          this.stalledUntil = 0;
+          this.flush(this.sent + this.pending >= this.job.plan.length);
+        }, (f.durationS ?? 0) * 1000);
+        return true;
+    }
+  }
+
+  private writeTokens(n: number, isLast: boolean): void {
+    const plan = this.job.plan;
+    let text = '';
+    for (let k = 0; k < n; k++) text += plan.json(this.sent + k);
+    this.sent += n;
+    this.pending -= n;
+    let s = this.head;
+    if (this.job.kind === 'chat') {
+      s += this.roleSent ? `"delta":{"content":"${text}"}` : `"delta":{"role":"assistant","content":"${text}"}`;
+      this.roleSent = true;
+    } else s += `"text":"${text}"`;
+    s += this.tail;
+    s += isLast ? `"${plan.finishReason}"` : 'null';
+    s += '}]';
+    if (this.job.continuousUsage || (isLast && this.wire.usage === 'last_choices_chunk')) {
+      s += `,"usage":${usageJson(this.job.promptTokens, this.sent, this.cachedTokens())}`;
+    }
+    if (this.wire.timing_field) s += `,"sim_t_ms":${(this.lastT - this.job.epoch).toFixed(3)}`;
+    s += '}\n\n';
+    if (!isLast) this.write(s);
+    else this.finalWrite = s;
+  }
+
+  private finalWrite = '';
+
+  private finish(): void {
+    if (this.ended) return;
+    let s = this.finalWrite;
+    if (this.job.plan.length === 0) {
+      if (!this.roleSent) s += this.roleChunk();
+      const field = this.job.kind === 'chat' ? '"delta":{}' : '"text":""';
+      s += `${this.head}${field}${this.tail}"${this.job.plan.finishReason}"}]}\n\n`;
+    }
+    if (this.wire.usage === 'final_chunk' && this.job.includeUsage) {
+      const obj = this.job.kind === 'chat' ? 'chat.completion.chunk' : 'text_completion';
+      s += `data: {"id":"${this.job.id}","object":"${obj}","created":${this.job.created},"model":${JSON.stringify(this.job.model)},"choices":[],"usage":${usageJson(this.job.promptTokens, this.sent, this.cachedTokens())}}\n\n`;
+    }
+    s += 'data: [DONE]\n\n';
+    this.res.end(s);
+    this.end('done');
+  }
+
+  private end(outcome: 'done' | 'fault'): void {
+    if (this.ended) return;
+    this.ended = true;
+    if (this.ping) clearInterval(this.ping);
+    this.cb.onEnd(outcome);
+  }
+
+  /** Client went away. */
+  close(): void {
+    this.ended = true;
+    if (this.ping) clearInterval(this.ping);
+  }
+}
+
+/** The non-streaming body. */
+export function completionBody(job: WireJob, completion: number, cached: number | undefined): string {
+  let text = '';
+  for (let i = 0; i < completion; i++) text += job.plan.text(i);
+  const usage = JSON.parse(usageJson(job.promptTokens, completion, cached)) as unknown;
+  if (job.kind === 'chat') {
+    return JSON.stringify({
+      id: job.id,
+      object: 'chat.completion',
+      created: job.created,
+      model: job.model,
+      choices: [{ index: 0, message: { role: 'assistant', content: text, tool_calls: [] }, logprobs: null, finish_reason: job.plan.finishReason, stop_reason: null }],
+      usage,
+    });
+  }
+  return JSON.stringify({
+    id: job.id,
+    object: 'text_completion',
+    created: job.created,
+    model: job.model,
+    choices: [{ index: 0, text, logprobs: null, finish_reason: job.plan.finishReason, stop_reason: null }],
+    usage,
+  });
+}
