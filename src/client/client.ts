@@ -29,9 +29,11 @@ export interface ClientOptions {
    */
   headerTimeoutMs?: number;
   /**
-   * Longest silence mid-body, ms (a stalled stream). llama-server pings every 30 s when idle,
-   * so the default leaves room for that.
-   * @default 120000 (2 minutes)
+   * Longest silence after the headers, ms (a stalled stream). vLLM and SGLang send headers as
+   * soon as a request is accepted, so under overload the queue wait and the prefill count
+   * against this deadline, not the header one; the default leaves room for that (and for
+   * llama-server's 30 s keep-alive pings).
+   * @default 300000 (5 minutes)
    */
   stallTimeoutMs?: number;
   /**
@@ -61,6 +63,8 @@ export interface BenchClient {
   /** Destroys every connection; in-flight requests fail. */
   close(): Promise<void>;
 }
+
+const SECRET_HEADER = /auth|key|token|secret/i;
 
 /** Most bytes of an error body kept for its message. */
 const MAX_ERROR_BODY = 64 * 1024;
@@ -258,7 +262,7 @@ class RequestHandler implements Dispatcher.DispatchHandler {
 
 /** Creates a client with its own keep-alive connection pool. */
 export function createClient(opts: ClientOptions = {}): BenchClient {
-  const timeouts = { headerMs: opts.headerTimeoutMs ?? 600_000, stallMs: opts.stallTimeoutMs ?? 120_000 };
+  const timeouts = { headerMs: opts.headerTimeoutMs ?? 600_000, stallMs: opts.stallTimeoutMs ?? 300_000 };
   const agent = new Agent({
     connections: opts.connections ?? 256,
     pipelining: 1,
@@ -300,6 +304,8 @@ export function createClient(opts: ClientOptions = {}): BenchClient {
       accept: req.stream ? 'text/event-stream' : 'application/json',
       ...endpoint.headers,
     };
+    // Credentials given as literal headers in the config are secrets too.
+    if (endpoint.headers) for (const [k, v] of Object.entries(endpoint.headers)) if (SECRET_HEADER.test(k)) registerSecret(v);
     if (endpoint.apiKeyEnv) {
       const key = process.env[endpoint.apiKeyEnv];
       if (key) {

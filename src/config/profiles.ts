@@ -155,8 +155,8 @@ export function resolvePlan(profile: ProfileName, block: BenchmarksBlock = {}, s
       imageSamples: 5,
     },
     throughput: { concurrency: 32, durationS: 5, scenario: quickChat, warmup: 4 },
-    concurrency: { levels: [1, 8, 32, 96], durationS: 3, scenario: quickChat },
-    stability: { durationS: 20, windowS: 5, concurrency: 8, scenario: quickChat },
+    concurrency: { levels: [1, 8, 32, 64], durationS: 3, scenario: quickChat },
+    stability: { durationS: 16, windowS: 4, concurrency: 8, scenario: quickChat },
     tokenBudget: { samples: 24, concurrency: 8, scenario: BUDGET },
   };
 }

@@ -17,6 +17,21 @@ export interface ArrivalOptions {
    */
   burstiness?: number;
   seed: number;
+  /**
+   * Ramp the arrival rate linearly from 0 to `rate` over this many ms, then hold it. The same
+   * seeded arrivals are stretched in time, so a ramped and an unramped run share their draws.
+   * @default 0
+   */
+  rampUpMs?: number;
+}
+
+/**
+ * Map an offset of a full-rate schedule to the time it falls at under a linear ramp of length
+ * R: the ramp's cumulative intensity rate * t^2 / (2R) (t < R), rate * (t - R/2) after, inverted.
+ */
+export function rampOffset(s: number, rampUpMs: number): number {
+  if (rampUpMs <= 0) return s;
+  return s < rampUpMs / 2 ? Math.sqrt(2 * rampUpMs * s) : s + rampUpMs / 2;
 }
 
 /**
@@ -36,10 +51,12 @@ export function* arrivalOffsets(opts: ArrivalOptions): Generator<number, never, 
       : opts.arrival === 'poisson'
         ? (): number => exponential(rng, mean)
         : (): number => gamma(rng, shape, mean / shape);
+  const ramp = opts.rampUpMs ?? 0;
+  if (!(ramp >= 0)) throw new RangeError(`rampUpMs must be >= 0, got ${ramp}`);
   let i = 0;
   let offset = 0;
   for (;;) {
-    yield opts.arrival === 'constant' ? i * mean : offset;
+    yield rampOffset(opts.arrival === 'constant' ? i * mean : offset, ramp);
     i++;
     // Constant arrivals are i * mean exactly (no accumulated floating-point error).
     if (opts.arrival !== 'constant') offset += gap();

@@ -75,12 +75,13 @@ export function suiteConfig(root = process.cwd()): ViteUserConfig {
 
   const reporters: NonNullable<NonNullable<ViteUserConfig['test']>['reporters']> = [
     'default',
-    './reporters/bench-reporter.ts',
     'junit',
     'json',
     'html',
   ];
   if (process.env.GITHUB_ACTIONS === 'true') reporters.push('github-actions');
+  // Last, so its plain "N passed, N failed" line closes the output.
+  reporters.push('./reporters/bench-reporter.ts');
 
   return {
     test: {

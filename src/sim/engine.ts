@@ -72,7 +72,7 @@ export function blockHashes(ids: readonly number[], blockSize: number): number[]
 }
 
 /** Catch-up cap: if the process falls further behind the model than this, the model is rebased to now. */
-const MAX_CATCH_UP_MS = 5;
+const MAX_CATCH_UP_MS = 20;
 
 export class Engine {
   private readonly cfg: SimModelConfig['engine'];

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { arrivalOffsets } from '../../src/load/arrivals.ts';
 import { runOpenLoop } from '../../src/load/open-loop.ts';
+import { startClientHealthMonitor } from '../../src/metrics/client-health.ts';
 import { percentile } from '../../src/metrics/percentile.ts';
 import { summarize } from '../../src/metrics/summary.ts';
 import { fakeSend, req } from './fake-send.ts';
@@ -21,6 +22,19 @@ function gapStats(offsets: number[]): { mean: number; cv: number } {
 describe('arrivalOffsets', () => {
   it('places constant arrivals exactly 1/rate apart from 0', () => {
     expect(take(arrivalOffsets({ rate: 500, arrival: 'constant', seed: 1 }), 4)).toEqual([0, 2, 4, 6]);
+  });
+
+  it('ramps the rate linearly from 0 over rampUpMs, then holds it', () => {
+    const it = arrivalOffsets({ rate: 100, arrival: 'constant', seed: 1, rampUpMs: 1000 });
+    const offs: number[] = [];
+    for (let o = it.next().value; o < 3000; o = it.next().value) offs.push(o);
+    // Expected arrivals by time t: 100/s * t^2 / 2 s during the ramp, then 100/s after it.
+    expect(offs.filter((o) => o < 500)).toHaveLength(13); // 12.5 -> arrivals at 0..12
+    expect(offs.filter((o) => o < 1000)).toHaveLength(50);
+    expect(offs.filter((o) => o >= 1000 && o < 2000)).toHaveLength(100);
+    // Gaps shrink during the ramp and settle at 10 ms.
+    expect(offs[2]! - offs[1]!).toBeGreaterThan(offs[40]! - offs[39]!);
+    expect(offs[120]! - offs[119]!).toBeCloseTo(10, 9);
   });
 
   it('draws Poisson gaps with the right mean and CV 1, reproducibly from the seed', () => {
@@ -51,7 +65,9 @@ describe('arrivalOffsets', () => {
 describe('runOpenLoop at 500 req/s', () => {
   it('achieves the constant target rate within 2 %', async () => {
     const { send, stats } = fakeSend((i) => 5 + (i % 10) * 2.5);
+    const monitor = startClientHealthMonitor(2);
     const r = await runOpenLoop({ rate: 500, arrival: 'constant', seed: 1, send, next, durationMs: 3000, graceMs: 1000 });
+    const loop = monitor.stop();
     expect(r.sent).toBe(1500);
     expect(r.scheduledRate).toBeCloseTo(500, 6);
     expect(Math.abs(r.achievedRate! / 500 - 1)).toBeLessThan(0.02);
@@ -62,21 +78,24 @@ describe('runOpenLoop at 500 req/s', () => {
     // tSched is the intended time: exactly 2 ms apart.
     const scheds = stats.contexts.map((c) => c.tSched).sort((a, b) => a - b);
     expect(scheds[1]! - scheds[0]!).toBeCloseTo(2, 6);
-    // Typical lag is well under 1 ms on an idle machine; 20 ms still tells a timer-driven
-    // scheduler from a batching one (which would sit at half its batch period) on a loaded one.
-    expect(r.schedulingLag.p50!).toBeLessThan(20);
+    // Typical lag is well under 1 ms on an idle machine. On a starved one the event loop itself
+    // is late: the scheduler may be as late as its loop, not later (a batching scheduler would
+    // sit at half its batch period whatever the loop did).
+    expect(r.schedulingLag.p50!).toBeLessThan(Math.max(20, (loop.eventLoopDelayP99Ms ?? 0) + 5));
     expect(r.maxInFlight).toBeGreaterThan(5); // overlapping requests: not a closed loop
   });
 
   it('follows a Poisson schedule: achieved within 2 % of the drawn schedule', async () => {
     const { send } = fakeSend((i) => 5 + (i % 10) * 2.5);
+    const monitor = startClientHealthMonitor(2);
     const r = await runOpenLoop({ rate: 500, arrival: 'poisson', seed: 7, send, next, durationMs: 3000, graceMs: 1000 });
+    const loop = monitor.stop();
     // The drawn schedule differs from 500/s by Poisson sampling noise, ~1/sqrt(n) (seed 7 draws
     // 497.1/s over 3 s): that is the workload, not the scheduler. The scheduler must hit the
     // schedule it drew.
     expect(Math.abs(r.scheduledRate! / 500 - 1)).toBeLessThan(4 / Math.sqrt(r.sent));
     expect(Math.abs(r.achievedRate! / r.scheduledRate! - 1)).toBeLessThan(0.02);
-    expect(r.schedulingLag.p50!).toBeLessThan(20);
+    expect(r.schedulingLag.p50!).toBeLessThan(Math.max(20, (loop.eventLoopDelayP99Ms ?? 0) + 5));
     expect(r.records).toHaveLength(r.sent);
   });
 });
