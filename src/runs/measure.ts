@@ -73,7 +73,7 @@ export async function measure(target: BenchTarget, test: string, opts: MeasureOp
   const warmup = opts.warmup ?? 0;
   // Duration-bound runs do not know their request count: build a generous pool of distinct
   // prompts up front (building must not disturb timing) and wrap around only past it.
-  const expected = opts.requests ?? Math.ceil((opts.durationS ?? 10) * opts.concurrency * 2);
+  const expected = opts.requests ?? Math.ceil((opts.durationS ?? 10) * opts.concurrency * 4);
   const workload = opts.requestsOverride
     ? undefined
     : await createWorkload({
