@@ -97,6 +97,8 @@ async function startSimulator(
     '127.0.0.1',
     '--port',
     '0',
+    // A simulated model with api_key_env checks the key like a hosted API would (401 otherwise).
+    ...(model.entry.api_key_env ? ['--api-key-env', model.entry.api_key_env] : []),
   ], { cwd: root });
   const m = await waitForLine(started, /^SIM_READY (\S+)/, SIM_START_DEADLINE_MS);
   return { started, endpoint: { ...endpoint, baseUrl: m[1]! } };
