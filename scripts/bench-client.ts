@@ -225,13 +225,19 @@ function endpoint(origin: string, prefix: string): Ep {
   return { baseUrl: `${origin}${prefix}/v1`, model: 'bench', kind: 'chat', provider: 'sim' };
 }
 
-/** Closed loop: `concurrency` workers, each sending back to back until `total` sends or `deadline`. */
-async function closedLoop(client: Client, ep: Ep, concurrency: number, total: number, deadlineMs: number, onRec: (r: Rec) => void): Promise<{ sent: number; windowMs: number }> {
+/**
+ * Closed loop: `concurrency` workers, each sending back to back until `total` sends or `deadline`.
+ * Worker i starts `i * staggerMs / concurrency` late: with equal request durations, workers that
+ * start together stay in lockstep and the client sees every stream's first token in one burst,
+ * which measures the burst, not the client's timing.
+ */
+async function closedLoop(client: Client, ep: Ep, concurrency: number, total: number, deadlineMs: number, onRec: (r: Rec) => void, staggerMs = 0): Promise<{ sent: number; windowMs: number }> {
   let sent = 0;
   const t0 = performance.now();
   const stopAt = t0 + deadlineMs;
   let tLast = t0;
-  const worker = async (): Promise<void> => {
+  const worker = async (i: number): Promise<void> => {
+    if (staggerMs > 0) await new Promise((r) => setTimeout(r, (i * staggerMs) / concurrency));
     while (sent < total && performance.now() < stopAt) {
       sent++;
       const r = await client.send(ep, REQ);
@@ -239,7 +245,7 @@ async function closedLoop(client: Client, ep: Ep, concurrency: number, total: nu
       onRec(r);
     }
   };
-  await Promise.all(Array.from({ length: concurrency }, worker));
+  await Promise.all(Array.from({ length: concurrency }, (_, i) => worker(i)));
   return { sent, windowMs: tLast - t0 };
 }
 
@@ -254,13 +260,16 @@ interface FidelityRow {
   ttftVsConfigured: Dist;
   itlVsConfigured: Dist;
   eventLoopDelayP99Ms: number;
+  clientCpuPct: number;
+  serverCpuPct: number;
 }
 
 async function fidelity(createClient: (o: object) => Client, origin: string, c: number, requests: number, cfg: { ttft: number; itl: number; tokens: number }): Promise<FidelityRow> {
   const client = createClient({ connections: c });
   const ep = endpoint(origin, `/timed/${cfg.ttft}/${cfg.itl}/${cfg.tokens}`);
   // Warm-up: open the connections and JIT the hot path; not measured.
-  await closedLoop(client, ep, c, c, 60_000, () => undefined);
+  const duration = cfg.ttft + cfg.tokens * cfg.itl;
+  await closedLoop(client, ep, c, c, 60_000, () => undefined, duration);
   const ttftBias: number[] = [];
   const itlBias: number[] = [];
   const ttftCfg: number[] = [];
@@ -268,7 +277,9 @@ async function fidelity(createClient: (o: object) => Client, origin: string, c: 
   let failed = 0;
   const h = monitorEventLoopDelay({ resolution: 10 });
   h.enable();
-  await closedLoop(client, ep, c, requests, 120_000, (r) => {
+  const s0 = await serverStats(origin);
+  const cpu0 = process.cpuUsage();
+  const { windowMs } = await closedLoop(client, ep, c, requests, 120_000, (r) => {
     if (!r.ok || r.tFirstToken === undefined) {
       failed++;
       return;
@@ -288,7 +299,9 @@ async function fidelity(createClient: (o: object) => Client, origin: string, c: 
       itlBias.push(gap - (ts[i]! - ts[i - 1]!));
       itlCfg.push(gap - cfg.itl);
     }
-  });
+  }, duration);
+  const cpu = process.cpuUsage(cpu0);
+  const s1 = await serverStats(origin);
   h.disable();
   await client.close();
   return {
@@ -300,6 +313,8 @@ async function fidelity(createClient: (o: object) => Client, origin: string, c: 
     ttftVsConfigured: dist(ttftCfg),
     itlVsConfigured: dist(itlCfg),
     eventLoopDelayP99Ms: round(h.percentile(99) / 1e6, 2),
+    clientCpuPct: Math.round(((cpu.user + cpu.system) / 1000 / windowMs) * 100),
+    serverCpuPct: Math.round(((s1.cpuUs - s0.cpuUs) / 1000 / windowMs) * 100),
   };
 }
 
@@ -493,9 +508,9 @@ function markdown(r: { date: string; machine: { nproc: number; cpu: string; node
   for (const t of r.targets) L.push(`| ${t.what} | ${t.target} | ${t.measured} | ${t.met ? 'yes' : 'NO'} |`);
   L.push('', `## Measurement bias (server: TTFT ${r.fidelityConfig.ttft} ms, ITL ${r.fidelityConfig.itl} ms, ${r.fidelityConfig.tokens} tokens)`, '');
   L.push('Bias = measured minus the server-stamped truth (client + loopback overhead); "vs configured" also includes the server timer lateness. ms.', '');
-  L.push('| concurrency | requests | failed | TTFT bias p50 | TTFT bias p99 | ITL bias p50 | ITL bias p99 | TTFT vs cfg p50 / p99 | ITL vs cfg p50 / p99 | event-loop delay p99 |', '|---|---|---|---|---|---|---|---|---|---|');
+  L.push('| concurrency | requests | failed | TTFT bias p50 | TTFT bias p99 | ITL bias p50 | ITL bias p99 | TTFT vs cfg p50 / p99 | ITL vs cfg p50 / p99 | event-loop delay p99 | client / server CPU % |', '|---|---|---|---|---|---|---|---|---|---|---|');
   for (const f of r.fidelity) {
-    L.push(`| ${f.concurrency} | ${f.requests} | ${f.failed} | ${f.ttftBias.p50} | ${f.ttftBias.p99} | ${f.itlBias.p50} | ${f.itlBias.p99} | ${f.ttftVsConfigured.p50} / ${f.ttftVsConfigured.p99} | ${f.itlVsConfigured.p50} / ${f.itlVsConfigured.p99} | ${f.eventLoopDelayP99Ms} |`);
+    L.push(`| ${f.concurrency} | ${f.requests} | ${f.failed} | ${f.ttftBias.p50} | ${f.ttftBias.p99} | ${f.itlBias.p50} | ${f.itlBias.p99} | ${f.ttftVsConfigured.p50} / ${f.ttftVsConfigured.p99} | ${f.itlVsConfigured.p50} / ${f.itlVsConfigured.p99} | ${f.eventLoopDelayP99Ms} | ${f.clientCpuPct} / ${f.serverCpuPct} |`);
   }
   L.push('', '## Ceiling (server answers at once)', '', '| run | concurrency | ok requests | failed | window s | requests/s | tokens/s | client CPU % of a core | server CPU % | client CPU µs per request / per event | tokens/s per client core (projected) |', '|---|---|---|---|---|---|---|---|---|---|---|');
   for (const c of r.ceiling) {

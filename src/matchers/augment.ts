@@ -40,7 +40,6 @@ interface BenchMatchers<R = unknown> {
 }
 
 declare module 'vitest' {
-  // eslint-disable-next-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-explicit-any
   interface Matchers<T = any> extends BenchMatchers<T> {}
   interface ProvidedContext {
     benchTarget: BenchTarget;

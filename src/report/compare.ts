@@ -118,6 +118,7 @@ export function compareModels(opts: {
   const reasons: string[] = [];
   const byKey = new Map(opts.baselineTests.map((t) => [testKey(t), t]));
   let matched = 0;
+  const seen = new Set<string>();
   for (const ct of opts.candidateTests) {
     const bt = byKey.get(testKey(ct));
     if (ct.state === 'failed') {
@@ -126,7 +127,14 @@ export function compareModels(opts: {
     }
     if (!bt?.bench || !ct.bench) continue;
     matched++;
-    rows.push(...rowsFor(ct.fullName, bt.bench, ct.bench, thresholds));
+    // Tests that share one measurement (the accuracy aggregates, throughput and goodput) carry the
+    // same numbers: show each comparison once, under the first test that has it.
+    for (const row of rowsFor(ct.fullName, bt.bench, ct.bench, thresholds)) {
+      const sig = `${ct.bench.dimension}|${row.label}|${row.baseline}|${row.candidate}`;
+      if (seen.has(sig)) continue;
+      seen.add(sig);
+      rows.push(row);
+    }
   }
   if (matched === 0) reasons.push(`no test measured both ${candidate} and ${baseline}: nothing to compare`);
   for (const r of rows) {

@@ -4,7 +4,7 @@
  * The suite's own loader validates these files strictly before any request is sent.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { resolve, relative } from 'node:path';
 import { parse } from 'yaml';
 import type { ModelInfo, RegressionThresholds } from './results-types.ts';
 import { stripUrlSecrets } from './sanitize.ts';
@@ -82,7 +82,7 @@ export function readRegressionThresholds(goldenFile: string): RegressionThreshol
   }
   const rt = isObj(doc) && isObj(doc.regression_thresholds) ? doc.regression_thresholds : undefined;
   if (!rt) return fallback;
-  const out: RegressionThresholds = { ...DEFAULT_REGRESSION_THRESHOLDS, source: `${goldenFile}#regression_thresholds` };
+  const out: RegressionThresholds = { ...DEFAULT_REGRESSION_THRESHOLDS, source: `${relative(process.cwd(), goldenFile) || goldenFile}#regression_thresholds` };
   for (const key of Object.keys(DEFAULT_REGRESSION_THRESHOLDS) as (keyof typeof DEFAULT_REGRESSION_THRESHOLDS)[]) {
     const v = rt[key];
     if (typeof v === 'number' && Number.isFinite(v)) out[key] = v;
