@@ -45,7 +45,7 @@ export interface OpenLoopResult extends LoopResult {
  * The last stretch before an arrival is waited out with setImmediate rather than a timer,
  * because setTimeout fires up to a millisecond or more late. @default 2 ms
  */
-const SPIN_MS = 1;
+const SPIN_MS = 2;
 
 async function waitUntil(target: number, signal: AbortSignal): Promise<void> {
   const remaining = target - performance.now();
