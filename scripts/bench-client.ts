@@ -303,6 +303,7 @@ async function fidelity(createClient: (o: object) => Client, origin: string, c: 
   const cpu = process.cpuUsage(cpu0);
   const s1 = await serverStats(origin);
   h.disable();
+  console.error(`fidelity c=${c}: client CPU user ${Math.round(cpu.user / 1000)} ms, system ${Math.round(cpu.system / 1000)} ms over ${Math.round(windowMs)} ms`);
   await client.close();
   return {
     concurrency: c,
@@ -435,7 +436,7 @@ async function main(): Promise<void> {
     // timing error and not its saturation.
     const cfg = { ttft: 50, itl: 25, tokens: 16 };
     const fid: FidelityRow[] = [];
-    for (const [c, n] of !only.has('fidelity') ? [] : quick ? [[1, 20], [100, 300], [1000, 2000]] : [[1, 50], [100, 1000], [1000, 4000]]) {
+    for (const [c, n] of !only.has('fidelity') ? [] : quick ? [[1, 20], [100, 300], [1000, 2000]].filter(([c]) => !process.env.BENCH_FIDELITY_C || String(c) === process.env.BENCH_FIDELITY_C) : [[1, 50], [100, 1000], [1000, 4000]]) {
       fid.push(await fidelity(createClient, origin, c!, n!, cfg));
       console.error(`fidelity c=${c}: ttft bias p50 ${fid.at(-1)!.ttftBias.p50} ms`);
     }

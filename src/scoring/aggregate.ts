@@ -13,6 +13,7 @@
  * - jsonValidRate: valid / results that were checked for JSON.
  * - numberRecall (extension): expected numbers found / expected numbers.
  */
+import { percentile } from '../metrics/percentile.ts';
 import type { GoldenSet } from '../config/golden.ts';
 import type { AccuracyAggregate, AccuracyCaseResult } from '../matchers/meta.ts';
 import { categoryMetrics } from './category.ts';
@@ -29,16 +30,6 @@ export interface AccuracyAggregateExt extends AccuracyAggregate {
 export interface AggregateOptions {
   /** Why cases of the set have no result (e.g. `text-only model: 6 image cases skipped`). */
   skipReason?: string;
-}
-
-/** Linear interpolation between closest ranks (numpy default), the suite's one percentile definition. */
-export function percentileLinear(values: readonly number[], p: number): number | null {
-  if (values.length === 0) return null;
-  const s = [...values].sort((a, b) => a - b);
-  const h = (s.length - 1) * (p / 100);
-  const lo = Math.floor(h);
-  const hi = Math.ceil(h);
-  return s[lo]! + (s[hi]! - s[lo]!) * (h - lo);
 }
 
 const ratio = (num: number, den: number): number | null => (den === 0 ? null : num / den);
@@ -93,7 +84,7 @@ export function aggregateAccuracy(
     forbiddenViolations: results.reduce((a, r) => a + r.forbiddenHits.length, 0),
     errorRate: ratio(results.filter((r) => !r.ok).length, results.length),
     truncationRate: ratio(results.filter((r) => r.finishReason === 'length').length, results.length),
-    p95LatencyMsImage: percentileLinear(imageLatencies, 95),
+    p95LatencyMsImage: percentile(imageLatencies, 95),
     jsonValidRate: ratio(jsonChecked.filter((r) => r.json!.valid).length, jsonChecked.length),
     numberRecall: ratio(numExpected - numMissing, numExpected),
     categoryMacroPrecision: cat.macroPrecision,

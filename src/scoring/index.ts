@@ -10,5 +10,5 @@ export { checkNumbers, type NumbersCheck } from './number-check.ts';
 export { readCategory, sameCategory, categoryMetrics, NO_CATEGORY, type CategoryMetrics, type CategoryPair } from './category.ts';
 export { buildJudgeMessages, parseJudgeVerdicts, judgeFacts, JUDGE_SYSTEM, type JudgeCall, type JudgeMessage, type JudgeOutcome } from './judge.ts';
 export { scoreCase, caseProblems, ANSWER_KEEP_CHARS, type ScoreOptions } from './case.ts';
-export { aggregateAccuracy, percentileLinear, type AccuracyAggregateExt, type AggregateOptions } from './aggregate.ts';
+export { aggregateAccuracy, type AccuracyAggregateExt, type AggregateOptions } from './aggregate.ts';
 export { casePromptText, caseQuestion } from './prompt.ts';

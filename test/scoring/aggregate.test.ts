@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import type { GoldenCase } from '../../src/config/golden.ts';
 import type { AccuracyCaseResult } from '../../src/matchers/meta.ts';
-import { aggregateAccuracy, percentileLinear } from '../../src/scoring/aggregate.ts';
+import { aggregateAccuracy } from '../../src/scoring/aggregate.ts';
 import { categoryMetrics } from '../../src/scoring/category.ts';
 import { scoreCase } from '../../src/scoring/case.ts';
 import { buildJudgeMessages, judgeFacts, parseJudgeVerdicts } from '../../src/scoring/judge.ts';
@@ -53,12 +53,6 @@ describe('aggregateAccuracy', () => {
     expect(agg.trials).toBe(2);
     expect(agg.skipReason).toBe('text-only model: 1 image case skipped');
     expect(agg.factRecall).toBeNull();
-  });
-  test('percentile is linear interpolation (type 7)', () => {
-    const xs = Array.from({ length: 100 }, (_, i) => i + 1);
-    expect(percentileLinear(xs, 50)).toBe(50.5);
-    expect(percentileLinear(xs, 99)).toBeCloseTo(99.01);
-    expect(percentileLinear([], 95)).toBeNull();
   });
 });
 
