@@ -112,8 +112,12 @@ export async function listModels(endpoint: Pick<Endpoint, 'baseUrl' | 'apiKeyEnv
   return { ok: true, models };
 }
 
+/** Paths that are a readiness probe themselves rather than a base URL. */
+const PROBE_PATH = /\/(health|healthz|ready|readyz|ping|models)$/;
+
 /**
- * Is the server up? Tries `GET {root}/health` (vLLM: 200 empty; llama-server: 200, or 503 while
+ * Is the server up? Given a readiness URL (path ending in /health, /healthz, /ready, /readyz,
+ * /ping or /models), GETs it. Given a base URL, tries `GET {root}/health` (vLLM: 200 empty; llama-server: 200, or 503 while
  * loading), then, when the server has no such route, `GET {baseUrl}/models` (hosted APIs). Resolves
  * within `deadlineMs` whatever the server does; one attempt each, so the caller decides on retries.
  */
@@ -125,8 +129,13 @@ export async function checkHealth(baseUrl: string, deadlineMs: number, endpoint:
   try {
     const root = rootOf(baseUrl);
     healthUrl = `${root.origin}${root.basePath}/health`;
+    // A readiness URL itself (models.yaml `launch.ready_url: http://host:8000/health`): probe it as is.
+    if (PROBE_PATH.test(targetOf(baseUrl).basePath)) {
+      const r = await get(baseUrl, left(), authHeaders(endpoint));
+      return done(r.status >= 200 && r.status < 300, r.status, `GET ${baseUrl}: HTTP ${r.status}${r.status === 503 ? ' (the server is still loading)' : ''}${r.status >= 300 ? `: ${clip(r.body.trim())}` : ''}`);
+    }
   } catch (e) {
-    return done(false, 0, (e as Error).message);
+    return done(false, 0, e instanceof TypeError ? e.message : describe(e, `GET ${baseUrl}`, deadlineMs));
   }
   try {
     const r = await get(healthUrl, left(), authHeaders(endpoint));

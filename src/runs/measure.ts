@@ -10,6 +10,8 @@ import type { GenerationRequest, RequestRecord } from '../client/types.ts';
 import type { ScenarioPlan } from '../config/profiles.ts';
 import { RecordsWriter } from '../load/records.ts';
 import { runClosedLoop } from '../load/closed-loop.ts';
+import { runOpenLoop } from '../load/open-loop.ts';
+import type { LoopResult } from '../load/types.ts';
 import { startClientHealthMonitor, judgeClientHealth } from '../metrics/client-health.ts';
 import { summarize } from '../metrics/summary.ts';
 import type { RunSummary, Slo } from '../metrics/types.ts';
@@ -23,7 +25,14 @@ export interface MeasureOptions {
   /** File-safe name of this measurement, unique within the test (used for the records file). */
   name: string;
   scenario: ScenarioPlan;
+  /** Closed loop: this many workers. Open loop (`rate` set): the cap on requests in flight. */
   concurrency: number;
+  /** Open loop: target arrival rate in requests/s, scheduled on absolute times. */
+  rate?: number;
+  /** Open loop arrivals. @default 'poisson' */
+  arrival?: 'poisson' | 'gamma' | 'constant';
+  /** Gamma arrivals: < 1 burstier, > 1 more regular. @default 1 */
+  burstiness?: number;
   /** Stop after this many measured requests. */
   requests?: number;
   /** Stop sending after this many seconds (in-flight requests get a grace period). */
@@ -113,28 +122,42 @@ export async function measure(target: BenchTarget, test: string, opts: MeasureOp
   });
   const client = createClient({ connections: opts.concurrency + 2 });
   const monitor = startClientHealthMonitor();
-  let result;
+  const common = {
+    send: (req: GenerationRequest, ctx: { signal: AbortSignal; tSched: number; id: string; warmup: boolean }) =>
+      client.send(target.endpoint, req, { signal: ctx.signal, tSched: ctx.tSched, id: ctx.id, warmup: ctx.warmup, tags: tagsOf(ctx.id) }),
+    next,
+    maxRequests: opts.requests !== undefined ? opts.requests + warmup : undefined,
+    durationMs: opts.durationS !== undefined ? opts.durationS * 1000 : undefined,
+    graceMs: GRACE_MS,
+    warmupRequests: warmup,
+    signal: opts.signal,
+    onRecord: (r: RequestRecord) => writer.append(r),
+    onProgress: opts.onProgress,
+  };
+  let result: LoopResult;
+  let schedulingLagMs: number[] | undefined;
   try {
-    result = await runClosedLoop({
-      concurrency: opts.concurrency,
-      send: (req, ctx) =>
-        client.send(target.endpoint, req, { signal: ctx.signal, tSched: ctx.tSched, id: ctx.id, warmup: ctx.warmup, tags: tagsOf(ctx.id) }),
-      next,
-      maxRequests: opts.requests !== undefined ? opts.requests + warmup : undefined,
-      durationMs: opts.durationS !== undefined ? opts.durationS * 1000 : undefined,
-      graceMs: GRACE_MS,
-      warmupRequests: warmup,
-      signal: opts.signal,
-      onRecord: (r) => writer.append(r),
-      onProgress: opts.onProgress,
-    });
+    if (opts.rate !== undefined) {
+      const open = await runOpenLoop({
+        ...common,
+        rate: opts.rate,
+        arrival: opts.arrival ?? 'poisson',
+        burstiness: opts.burstiness,
+        seed,
+        maxConcurrency: opts.concurrency,
+      });
+      result = open;
+      schedulingLagMs = open.schedulingLagMs;
+    } else {
+      result = await runClosedLoop({ ...common, concurrency: opts.concurrency });
+    }
   } finally {
     writer.close();
     await client.close();
   }
   const measured = result.records.filter((r) => !r.warmup);
-  const first = summarize(measured, { slo: opts.slo, concurrency: opts.concurrency });
-  const health = judgeClientHealth(monitor.stop(), first.ttft.p50 ?? first.e2e.p50 ?? null);
+  const first = summarize(measured, { slo: opts.slo, concurrency: opts.concurrency, ...(opts.rate !== undefined ? { offeredRate: opts.rate } : {}) });
+  const health = judgeClientHealth(monitor.stop(schedulingLagMs), first.ttft.p50 ?? first.e2e.p50 ?? null);
   const summary: RunSummary = { ...first, clientHealth: health };
   const warnings: string[] = [];
   if (health.flagged) warnings.push(`client health: ${health.reason ?? 'the client was busy enough to distort latencies'}`);
@@ -149,7 +172,9 @@ export async function measure(target: BenchTarget, test: string, opts: MeasureOp
   }
   return {
     model: target.model,
-    label: `${opts.scenario.name} ${opts.scenario.inputTokens} -> ${opts.scenario.outputTokens}${opts.image ? ' + image' : ''} at concurrency ${opts.concurrency}`,
+    label:
+      `${opts.scenario.name} ${opts.scenario.inputTokens} -> ${opts.scenario.outputTokens}${opts.image ? ' + image' : ''}` +
+      (opts.rate !== undefined ? ` at ${opts.rate} req/s (${opts.arrival ?? 'poisson'}, cap ${opts.concurrency})` : ` at concurrency ${opts.concurrency}`),
     concurrency: opts.concurrency,
     summary,
     records: measured,

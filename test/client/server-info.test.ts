@@ -116,3 +116,15 @@ describe('server metrics', () => {
     expect(await fetchServerMetrics(server.baseUrl)).toBeNull();
   });
 });
+
+describe('checkHealth with a readiness URL', () => {
+  test('a URL ending in /health is probed as is (models.yaml launch.ready_url)', async () => {
+    const s = await serve({ '/health': (res) => res.end('{"status":"ok"}') });
+    expect(await checkHealth(`${s.origin}/health`, 2000)).toMatchObject({ ok: true, status: 200 });
+    await s.close();
+    server = await serve({});
+    const h = await checkHealth(`${server.origin}/health`, 2000);
+    expect(h).toMatchObject({ ok: false, status: 404 });
+    expect(h.message).toContain(`${server.origin}/health`);
+  });
+});

@@ -101,4 +101,19 @@ describe('measured timings match the simulator model', () => {
     expect(firstHalf).toBeLessThan(prefill4 + 15);
     expect(Math.abs(secondHalf - queued) / queued).toBeLessThan(0.15);
   });
+
+  test('an open-loop measurement reports the offered and achieved rates', async () => {
+    const m = await measure(target, 'fidelity', {
+      name: 'open',
+      scenario: { name: 'chat', inputTokens: 64, outputTokens: 4 },
+      concurrency: 16,
+      rate: 50,
+      arrival: 'constant',
+      requests: 100,
+    });
+    expect(m.summary.failed).toBe(0);
+    expect(m.summary.offeredRate).toBe(50);
+    expect(Math.abs(m.summary.achievedRate! - 50) / 50).toBeLessThan(0.02);
+    expect(m.label).toContain('50 req/s');
+  });
 });
