@@ -193,6 +193,11 @@ class RequestHandler implements Dispatcher.DispatchHandler {
   }
 
   onResponseError(_c: Dispatcher.DispatchController, err: Error): void {
+    this.handleError(err);
+  }
+
+  /** A transport error (or a synchronous dispatch error) ended the request. */
+  handleError(err: Error): void {
     const t = performance.now();
     if (this.settled) return;
     if (this.abortedByCaller || err instanceof AbortedByCaller) {
@@ -318,7 +323,7 @@ export function createClient(opts: ClientOptions = {}): BenchClient {
       try {
         agent.dispatch({ origin, path, method: 'POST', headers, body: payload }, handler);
       } catch (e) {
-        handler.onResponseError(null as unknown as Dispatcher.DispatchController, e as Error);
+        handler.handleError(e as Error);
       }
     });
   }

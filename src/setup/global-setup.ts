@@ -117,7 +117,7 @@ async function launch(model: SuiteModel, endpoint: Endpoint, root: string): Prom
     if (started.child.exitCode !== null) {
       throw new Error(`${label} exited with code ${started.child.exitCode} before ${readyUrl} answered.${tailText(started)}`);
     }
-    const h = await checkHealth(readyUrl, Math.min(5000, Math.max(1, deadline - Date.now())));
+    const h = await checkHealth(readyUrl, Math.min(5000, Math.max(1, deadline - Date.now())), endpoint);
     if (h.ok) return started;
     last = h.message;
     await new Promise((r) => setTimeout(r, 1000));
@@ -127,7 +127,7 @@ async function launch(model: SuiteModel, endpoint: Endpoint, root: string): Prom
 }
 
 async function ensureReachable(name: string, endpoint: Endpoint, deadlineMs: number): Promise<void> {
-  const h = await checkHealth(endpoint.baseUrl, deadlineMs);
+  const h = await checkHealth(endpoint.baseUrl, deadlineMs, endpoint);
   if (!h.ok) {
     throw new Error(
       `Model "${name}" is unreachable at ${endpoint.baseUrl}: ${h.message} (after ${Math.round(h.elapsedMs)} ms).\n` +
