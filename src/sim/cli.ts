@@ -1,6 +1,7 @@
 /**
  * `npm run sim -- --port 8000 [--host 127.0.0.1] [--models-file models.yaml --model <name>]
- *   [--config-json '<sim JSON>'] [--served-name x] [--max-model-len n] [--api-key-env VAR]`
+ *   [--config-json '<sim JSON>'] [--served-name x] [--max-model-len n] [--api-key-env VAR]
+ *   [--unix-socket PATH]` (listen on a Unix domain socket instead of TCP; for benches)
  *
  * Prints exactly one stdout line `SIM_READY <base url>` once listening (the suite's global setup
  * waits for it). Exit codes: 0 after SIGTERM/SIGINT, 2 for bad arguments or configuration.
@@ -94,6 +95,7 @@ async function main(): Promise<void> {
       'served-name': { type: 'string' },
       'max-model-len': { type: 'string' },
       'api-key-env': { type: 'string' },
+      'unix-socket': { type: 'string' },
     },
     strict: true,
   });
@@ -113,6 +115,7 @@ async function main(): Promise<void> {
     sim: cfg.sim,
     baseDir: cfg.baseDir,
     ...(apiKey !== undefined ? { apiKey } : {}),
+    ...(values['unix-socket'] !== undefined ? { socketPath: values['unix-socket'] } : {}),
   });
   process.stdout.write(`SIM_READY ${server.url}\n`);
   const stop = (): void => {

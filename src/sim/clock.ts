@@ -1,7 +1,11 @@
 /**
- * Sub-millisecond scheduling: Node timers fire up to ~1 ms late, so wait with setTimeout until
- * shortly before the target and finish with setImmediate turns until the monotonic clock reaches
- * it. setImmediate yields to I/O on every turn, so the short spin does not block other requests.
+ * Sub-millisecond scheduling: Node timers have 1 ms granularity and fire up to ~1 ms late (later
+ * when the process has to be woken on a busy machine), so wait with setTimeout until shortly
+ * before the target and finish with setImmediate turns until the monotonic clock reaches it.
+ * setImmediate yields to I/O on every turn, so the short spin does not block other requests, and
+ * the engine uses one such timer per step (not per stream), so the spin costs at most
+ * SPIN_MS per step. A timer armed from libuv's cached loop time may fire early; `check` then
+ * simply re-arms from the real clock.
  */
 
 /** Monotonic milliseconds (the same clock as `performance.now()`). */

@@ -37,6 +37,8 @@ export interface Seq {
   /** @internal */ privateBlocks: number;
   /** @internal */ sharedHashes: number[];
   /** @internal */ admittedOnce: boolean;
+  /** @internal Tokens of prefill this step (0: decoding, -1: not in this step's batch). */
+  stepChunk: number;
 }
 
 export interface SeqInit {
@@ -81,6 +83,9 @@ export class Engine {
   private readonly startT: number;
   private readonly waiting: Seq[] = [];
   private running: Seq[] = [];
+  /** Sequences in state 'running' (`running` may still hold aborted ones until the next step end). */
+  private runningCount = 0;
+  private aborted = false;
   private busy = false;
   private nextId = 1;
   private privateBlocks = 0;
@@ -107,7 +112,7 @@ export class Engine {
   }
 
   get numRunning(): number {
-    return this.running.length;
+    return this.runningCount;
   }
   get numWaiting(): number {
     return this.waiting.length;
@@ -143,6 +148,7 @@ export class Engine {
       privateBlocks: 0,
       sharedHashes: [],
       admittedOnce: false,
+      stepChunk: -1,
     };
     if (init.onReject) seq.onReject = init.onReject;
     const need = Math.ceil((init.promptLen + init.outputLen) / this.cfg.block_size);
@@ -172,7 +178,9 @@ export class Engine {
       if (i >= 0) this.waiting.splice(i, 1);
     } else if (seq.state === 'running') {
       this.release(seq);
-      this.running = this.running.filter((s) => s !== seq);
+      // Removed from `running` at the next step end (one O(n) pass for any number of aborts).
+      this.aborted = true;
+      this.runningCount--;
     }
     seq.state = 'done';
   }
@@ -205,7 +213,7 @@ export class Engine {
 
   private admit(): void {
     const bs = this.cfg.block_size;
-    while (this.waiting.length > 0 && this.running.length < this.cfg.max_num_seqs) {
+    while (this.waiting.length > 0 && this.runningCount < this.cfg.max_num_seqs) {
       const seq = this.waiting[0]!;
       // A recomputed (preempted) sequence must rebuild KV for what it already generated too.
       const tokens = seq.promptLen + seq.emitted;
@@ -235,14 +243,17 @@ export class Engine {
       seq.computedLen = hit * bs;
       seq.prefillRemaining = tokens - hit * bs;
       seq.state = 'running';
+      this.runningCount++;
       this.running.push(seq);
     }
   }
 
   /** Move the newest running sequence back to the head of the queue, dropping its KV. */
   private preemptNewest(): Seq | undefined {
-    const victim = this.running.pop();
+    let victim = this.running.pop();
+    while (victim && victim.state !== 'running') victim = this.running.pop();
     if (!victim) return undefined;
+    this.runningCount--;
     this.release(victim);
     victim.state = 'waiting';
     victim.computedLen = 0;
@@ -271,35 +282,54 @@ export class Engine {
         this.allocate(s, 1);
       }
     }
-    const batch = this.running.slice();
-    let budget = Math.max(0, this.cfg.max_num_batched_tokens - batch.filter((s) => s.prefillRemaining === 0).length);
-    const chunks = new Map<Seq, number>();
+    // One pass: decoders take one budget token each, prefill chunks share the rest in FCFS order.
+    // The step's batch is `this.running` itself: between here and endStep the array is only ever
+    // replaced (never mutated in place), so no copy is needed.
+    const batch = this.running;
+    let decoding = 0;
+    for (let i = 0; i < batch.length; i++) if (batch[i]!.prefillRemaining === 0) decoding++;
+    let budget = Math.max(0, this.cfg.max_num_batched_tokens - decoding);
     let prefillTokens = 0;
-    for (const s of batch) {
-      if (s.prefillRemaining === 0 || budget === 0) continue;
+    let inBatch = decoding;
+    for (let i = 0; i < batch.length; i++) {
+      const s = batch[i]!;
+      if (s.prefillRemaining === 0) {
+        s.stepChunk = 0;
+        continue;
+      }
       const c = Math.min(s.prefillRemaining, budget);
+      s.stepChunk = c > 0 ? c : -1;
+      if (c === 0) continue;
       budget -= c;
       prefillTokens += c;
-      chunks.set(s, c);
+      inBatch++;
     }
-    const inBatch = batch.filter((s) => s.prefillRemaining === 0 || chunks.has(s));
     const duration =
-      (this.cfg.step_base_ms + this.cfg.step_per_seq_ms * inBatch.length + (prefillTokens / this.cfg.prefill_tokens_per_s) * 1000) *
+      (this.cfg.step_base_ms + this.cfg.step_per_seq_ms * inBatch + (prefillTokens / this.cfg.prefill_tokens_per_s) * 1000) *
       this.driftFactor(t0);
     const tEnd = t0 + duration;
-    runAt(tEnd, () => this.endStep(inBatch, chunks, tEnd));
+    this.stepBatch = batch;
+    this.stepEnd = tEnd;
+    runAt(tEnd, this.endStepBound);
   }
 
-  private endStep(batch: Seq[], chunks: Map<Seq, number>, tEnd: number): void {
+  private stepBatch: Seq[] = [];
+  private stepEnd = 0;
+  private readonly endStepBound = (): void => this.endStep(this.stepBatch, this.stepEnd);
+
+  private endStep(batch: Seq[], tEnd: number): void {
     const late = this.now() - tEnd;
     this.counters.steps++;
     this.counters.latenessSumMs += late;
     if (late > this.counters.latenessMaxMs) this.counters.latenessMaxMs = late;
     let finished = false;
-    for (const s of batch) {
+    let generated = 0;
+    for (let i = 0; i < batch.length; i++) {
+      const s = batch[i]!;
       if (s.state !== 'running') continue; // aborted or preempted during the step
-      const c = chunks.get(s);
-      if (c !== undefined) {
+      const c = s.stepChunk;
+      if (c < 0) continue; // waited for prefill budget this step
+      if (c > 0) {
         s.prefillRemaining -= c;
         s.computedLen += c;
         if (s.prefillRemaining > 0) continue;
@@ -308,16 +338,22 @@ export class Engine {
         s.computedLen++;
       }
       s.emitted++;
-      this.counters.generationTokens++;
+      generated++;
       if (s.firstTokenT === undefined) s.firstTokenT = tEnd;
       if (s.emitted >= s.outputLen) {
         s.state = 'done';
+        this.runningCount--;
         this.release(s);
         finished = true;
       }
       s.onToken(s, tEnd);
     }
-    if (finished) this.running = this.running.filter((s) => s.state === 'running');
+    this.counters.generationTokens += generated;
+    // Drop finished (and aborted) sequences; a new array, so a batch reference is never mutated.
+    if (finished || this.aborted) {
+      this.aborted = false;
+      this.running = this.running.filter((s) => s.state === 'running');
+    }
     // Keep the modelled timeline unless the process fell far behind it (then do not burst to catch up).
     this.startStep(Math.max(tEnd, this.now() - MAX_CATCH_UP_MS));
   }

@@ -29,6 +29,11 @@ class Histogram {
   }
 }
 
+function cpuSeconds(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
+
 export class SimMetrics {
   readonly ttft = new Histogram(TTFT_BUCKETS_S);
   readonly e2e = new Histogram(E2E_BUCKETS_S);
@@ -62,6 +67,10 @@ export class SimMetrics {
       ...counter('sim:engine_steps_total', 'Engine steps executed.', c.steps),
       ...gauge('sim:step_lateness_mean_ms', 'Mean delivery lateness of step ends versus the model, ms.', c.steps ? c.latenessSumMs / c.steps : 0),
       ...gauge('sim:step_lateness_max_ms', 'Largest delivery lateness of a step end versus the model, ms.', c.latenessMaxMs),
+      // Standard process metric (as prometheus_client exports it): lets a bench read the simulator's CPU use.
+      '# HELP process_cpu_seconds_total Total user and system CPU time spent in seconds.',
+      '# TYPE process_cpu_seconds_total counter',
+      `process_cpu_seconds_total ${cpuSeconds()}`,
     ];
     return `${lines.join('\n')}\n`;
   }

@@ -5,6 +5,7 @@
  * are properties of the wire, not of the engine.
  */
 import type { ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { SimModelConfig } from './config.ts';
 import type { OutputPlan } from './content.ts';
 import type { FaultPlan } from './faults.ts';
@@ -34,7 +35,33 @@ function usageJson(prompt: number, completion: number, cached: number | undefine
   return `{"prompt_tokens":${prompt},"total_tokens":${prompt + completion},"completion_tokens":${completion}${details}}`;
 }
 
-/** Streams a sequence's tokens as SSE. Created after headers are sent. */
+/** Node internals read to decide whether chunks may bypass `res.write` (checked once per response). */
+interface OutgoingInternals {
+  chunkedEncoding?: boolean;
+  outputData?: unknown[];
+  socket: (Socket & { _httpMessage?: unknown }) | null;
+}
+
+const TIMING_KEY = ',"sim_t_ms":';
+
+// Every stream of one engine step carries the same modelled time: format it once per step.
+let timingKey = Number.NaN;
+let timingStr = '';
+function timingText(ms: number): string {
+  if (ms !== timingKey) {
+    timingKey = ms;
+    timingStr = ms.toFixed(3);
+  }
+  return timingStr;
+}
+
+/**
+ * Streams a sequence's tokens as SSE. Created after headers are sent.
+ *
+ * Hot path (one call per token per stream): the chunk is the per-request prefix, the token's
+ * pre-escaped JSON text and a per-request suffix; it goes to the socket as one write with its own
+ * HTTP chunked framing (`res.write` would cork, schedule an uncork and issue four writes).
+ */
 export class SseWriter {
   private readonly head: string;
   private readonly tail: string;
@@ -47,6 +74,20 @@ export class SseWriter {
   private ping: NodeJS.Timeout | undefined;
   private readonly faults: FaultPlan['midStream'];
   private lastT = 0;
+  /** Token chunk up to the token text: after the role was sent, and carrying the role. */
+  private readonly pre: string;
+  private readonly preRole: string;
+  /** Token chunk after the token text, for a non-final and the final chunk (up to `]`). */
+  private readonly postNull: string;
+  private readonly postFinal: string;
+  /** UTF-8 byte lengths of the templates above (the chunked framing needs each chunk's size). */
+  private readonly preLen: number;
+  private readonly preRoleLen: number;
+  private readonly postNullLen: number;
+  private readonly postFinalLen: number;
+  /** The socket when chunks can be written to it directly (headers out, chunked, nothing buffered). */
+  private sock: Socket | null = null;
+  private readonly trackWrites: boolean;
 
   constructor(
     private readonly res: ServerResponse,
@@ -59,8 +100,26 @@ export class SseWriter {
     this.head = `data: {"id":"${job.id}","object":"${obj}","created":${job.created},"model":${JSON.stringify(job.model)},"choices":[{"index":0,`;
     this.tail = job.kind === 'chat' ? ',"logprobs":null,"finish_reason":' : ',"logprobs":null,"finish_reason":';
     this.faults = job.faults.midStream.slice();
+    if (job.kind === 'chat') {
+      this.pre = `${this.head}"delta":{"content":"`;
+      this.preRole = `${this.head}"delta":{"role":"assistant","content":"`;
+      this.postNull = `"}${this.tail}null}]`;
+      this.postFinal = `"}${this.tail}"${job.plan.finishReason}"}]`;
+    } else {
+      this.pre = this.preRole = `${this.head}"text":"`;
+      this.postNull = `"${this.tail}null}]`;
+      this.postFinal = `"${this.tail}"${job.plan.finishReason}"}]`;
+    }
+    this.preLen = Buffer.byteLength(this.pre);
+    this.preRoleLen = Buffer.byteLength(this.preRole);
+    this.postNullLen = Buffer.byteLength(this.postNull);
+    this.postFinalLen = Buffer.byteLength(this.postFinal);
+    this.trackWrites = wire.comment_ping_ms > 0;
     // Headers go out at once, as vLLM's streaming response does, so TTFB is not tied to the first token.
     res.flushHeaders();
+    const o = res as unknown as OutgoingInternals;
+    const sock = o.socket;
+    if (sock && sock._httpMessage === res && o.chunkedEncoding === true && Array.isArray(o.outputData) && o.outputData.length === 0) this.sock = sock;
     this.roleSent = job.kind !== 'chat' || wire.role_chunk === 'none';
     if (job.kind === 'chat' && wire.role_chunk === 'start') this.write(this.roleChunk());
     if (wire.comment_ping_ms > 0) {
@@ -78,10 +137,13 @@ export class SseWriter {
     return `${this.head}"delta":{"role":"assistant","content":${content}}${this.tail}null}]}\n\n`;
   }
 
-  private write(s: string): void {
+  /** `bytes`: the UTF-8 length of `s` when the caller knows it. */
+  private write(s: string, bytes = -1): void {
     if (this.ended) return;
-    this.lastWrite = performance.now();
-    this.res.write(s);
+    if (this.trackWrites) this.lastWrite = performance.now();
+    const sock = this.sock;
+    if (sock === null) this.res.write(s);
+    else if (sock.writable) sock.write(`${(bytes < 0 ? Buffer.byteLength(s) : bytes).toString(16)}\r\n${s}\r\n`);
   }
 
   /** Engine callback: one more token exists at modelled time t. */
@@ -141,24 +203,27 @@ export class SseWriter {
 
   private writeTokens(n: number, isLast: boolean): void {
     const plan = this.job.plan;
-    let text = '';
-    for (let k = 0; k < n; k++) text += plan.json(this.sent + k);
+    let text = plan.json(this.sent);
+    for (let k = 1; k < n; k++) text += plan.json(this.sent + k);
     this.sent += n;
     this.pending -= n;
-    let s = this.head;
-    if (this.job.kind === 'chat') {
-      s += this.roleSent ? `"delta":{"content":"${text}"}` : `"delta":{"role":"assistant","content":"${text}"}`;
-      this.roleSent = true;
-    } else s += `"text":"${text}"`;
-    s += this.tail;
-    s += isLast ? `"${plan.finishReason}"` : 'null';
-    s += '}]';
+    let s = (this.roleSent ? this.pre : this.preRole) + text + (isLast ? this.postFinal : this.postNull);
+    // Byte length from the templates' known lengths: only the (short) token text is measured.
+    let bytes = (this.roleSent ? this.preLen : this.preRoleLen) + Buffer.byteLength(text) + (isLast ? this.postFinalLen : this.postNullLen) + 3;
+    this.roleSent = true;
     if (this.job.continuousUsage || (isLast && this.wire.usage === 'last_choices_chunk')) {
-      s += `,"usage":${usageJson(this.job.promptTokens, this.sent, this.cachedTokens())}`;
+      const u = `,"usage":${usageJson(this.job.promptTokens, this.sent, this.cachedTokens())}`;
+      s += u;
+      bytes += u.length; // ASCII
     }
-    if (this.wire.timing_field) s += `,"sim_t_ms":${(this.lastT - this.job.epoch).toFixed(3)}`;
+    if (this.wire.timing_field) {
+      const tt = timingText(this.lastT - this.job.epoch);
+      s += TIMING_KEY;
+      s += tt;
+      bytes += TIMING_KEY.length + tt.length; // ASCII
+    }
     s += '}\n\n';
-    if (!isLast) this.write(s);
+    if (!isLast) this.write(s, bytes);
     else this.finalWrite = s;
   }
 

@@ -20,7 +20,8 @@ describe('engine timing fidelity (plain node:http client)', () => {
     let promptTokens = 0;
     // Warm-up: JIT and tokenizer tables, not measured.
     await post(`${sim.url}/chat/completions`, chat('warm up', { stream: true, max_tokens: 2 }));
-    for (let r = 0; r < 7; r++) {
+    // 16 requests: 16 TTFT and 176 gap samples, so one descheduled delivery cannot move the p50.
+    for (let r = 0; r < 16; r++) {
       const o = await post(`${sim.url}/chat/completions`, chat(`request ${r} `.repeat(40), { stream: true, max_tokens: 12, ignore_eos: true, stream_options: { include_usage: true } }));
       const toks = tokenEvents(o);
       expect(toks).toHaveLength(12);
@@ -36,19 +37,28 @@ describe('engine timing fidelity (plain node:http client)', () => {
     expect(Math.abs(median(gaps) - modelGap), 'p50 inter-token gap vs model (ms)').toBeLessThan(1);
     // Header delivery adds its own scheduling noise on a loaded 2-core machine, hence 1.5 ms.
     expect(Math.abs(median(ttfts) - modelTtft), 'p50 TTFT vs model (ms)').toBeLessThan(1.5);
-    // From the client's send, TTFT adds connection setup, transfer and parsing (a few ms at most).
+    // From the client's send, TTFT adds a fresh connection, transfer, JSON parsing and tokenization, all on
+    // this test process's one event loop (the server runs in-process): a few ms, ~11 ms seen with the
+    // machine's 2 cores saturated by other work. The bound stays below one engine step (20.5 ms), so
+    // a sim that added a step before admission would still fail it.
     expect(median(fromSend)).toBeGreaterThanOrEqual(modelTtft);
-    expect(median(fromSend) - modelTtft).toBeLessThan(10);
+    expect(median(fromSend) - modelTtft).toBeLessThan(15);
   });
 
   it('TTFT grows with prompt length (prefill at prefill_tokens_per_s)', async () => {
-    const short = await post(`${sim.url}/completions`, { prompt: 'word '.repeat(50), stream: true, max_tokens: 2 });
-    const long = await post(`${sim.url}/completions`, { prompt: 'word '.repeat(3000), stream: true, max_tokens: 2 });
     // From the response headers (sent when the sequence enters the engine): excludes prompt tokenization time.
-    const ttft = (o: typeof short): number => tokenEvents(o)[0]!.t - o.tHeaders;
+    const ttft = (o: Awaited<ReturnType<typeof post>>): number => tokenEvents(o)[0]!.t - o.tHeaders;
+    // Three of each, medians: one descheduled delivery on a busy machine cannot decide the result.
+    // Each prompt starts differently so the prefix cache never serves a repeat.
+    const shorts: number[] = [];
+    const longs: number[] = [];
+    for (let r = 0; r < 3; r++) {
+      shorts.push(ttft(await post(`${sim.url}/completions`, { prompt: `s${r} ${'word '.repeat(50)}`, stream: true, max_tokens: 2 })));
+      longs.push(ttft(await post(`${sim.url}/completions`, { prompt: `l${r} ${'word '.repeat(3000)}`, stream: true, max_tokens: 2 })));
+    }
     // 2950 more tokens at 10k tokens/s = +295 ms (+-20 ms for header-delivery noise under load).
-    expect(ttft(long) - ttft(short)).toBeGreaterThan(275);
-    expect(ttft(long) - ttft(short)).toBeLessThan(315);
+    expect(median(longs) - median(shorts)).toBeGreaterThan(275);
+    expect(median(longs) - median(shorts)).toBeLessThan(315);
   });
 
   it('requests beyond max_num_seqs wait in the queue', async () => {
