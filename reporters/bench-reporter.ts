@@ -26,6 +26,8 @@ export default class BenchReporter implements Reporter {
   private runDir = '';
   private startedAt = new Date().toISOString();
   private readonly out: (text: string) => void;
+  /** Prints the closing `N passed, N failed` line: at process exit by default, so that Vitest's own reporters (junit, json, html print after us) cannot follow it. */
+  private readonly closing: (text: string) => void;
   private exitGuardInstalled = false;
   /** The exit code this run earned; enforced at process exit because Vitest may set 1 after us. */
   exitCode: 0 | 1 | 2 | undefined;
@@ -33,6 +35,8 @@ export default class BenchReporter implements Reporter {
   constructor(options: BenchReporterOptions = {}) {
     this.root = options.root ?? process.cwd();
     this.out = options.out ?? ((t) => process.stdout.write(t));
+    // Writes to pipes and files are synchronous on Linux, so an 'exit' handler's line is not lost.
+    this.closing = options.out ?? ((t) => process.once('exit', () => process.stdout.write(t)));
   }
 
   onInit(vitest: Vitest): void {
@@ -83,8 +87,9 @@ export default class BenchReporter implements Reporter {
       code = 2;
       lines.push(`[bench] error: could not write the reports: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     }
-    lines.push(`Run folder: ${this.runDir}`, counts);
+    lines.push(`Run folder: ${this.runDir}`);
     this.out(scrubSecrets(lines.join('\n') + '\n', secrets));
+    this.closing(`${counts}\n`);
     this.setExitCode(code);
   }
 

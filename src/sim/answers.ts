@@ -48,13 +48,18 @@ export function findAnswer(bank: AnswerBank | undefined, text: string): AnswerEn
   return bank.answers.find((a) => text.includes(a.match));
 }
 
-/** `120` -> `1200` and `1,200` -> `12,000`: the first number gains a trailing zero. */
+/**
+ * A model that misreads a number misreads it everywhere it repeats it: the first number in the
+ * answer (e.g. 120) gains a digit (1200) at every whole-number occurrence, never inside a larger
+ * number.
+ */
 function digitDrift(s: string): string {
-  return s.replace(/\d[\d,]*/, (num) => {
-    if (!num.includes(',')) return `${num}0`;
-    const grown = `${num.replace(/,/g, '')}0`;
-    return grown.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  });
+  const first = /\d[\d,]*/.exec(s)?.[0]?.replace(/,$/, '');
+  if (!first) return s;
+  const grown = first.includes(',')
+    ? `${first.replace(/,/g, '')}0`.replace(/\B(?=(\d{3})+(?!\d))/g, ',')
+    : `${first}0`;
+  return s.replace(new RegExp(`(?<![\\d.,])${escapeRegExp(first)}(?![\\d]|[.,]\\d)`, 'g'), grown);
 }
 
 function escapeRegExp(s: string): string {
