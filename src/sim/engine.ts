@@ -42,6 +42,8 @@ export interface Seq {
 }
 
 export interface SeqInit {
+  /** When the request arrived (monotonic ms); defaults to now. A step never starts before the previous one ended. */
+  arrivalT?: number;
   promptLen: number;
   blockHashes: readonly number[];
   outputLen: number;
@@ -87,6 +89,8 @@ export class Engine {
   private runningCount = 0;
   private aborted = false;
   private busy = false;
+  /** Modelled end of the last step before the engine went idle: a new step never starts earlier. */
+  private idleSince = -Infinity;
   private nextId = 1;
   private privateBlocks = 0;
   /** Prefix cache: block hash -> number of running sequences using it. */
@@ -139,7 +143,7 @@ export class Engine {
       blockHashes: init.blockHashes,
       outputLen: init.outputLen,
       onToken: init.onToken,
-      arrivalT: this.now(),
+      arrivalT: Math.min(init.arrivalT ?? this.now(), this.now()),
       emitted: 0,
       cachedTokens: 0,
       state: 'waiting',
@@ -163,8 +167,9 @@ export class Engine {
     this.waiting.push(seq);
     if (!this.busy) {
       this.busy = true;
-      // Start on a fresh turn so that requests arriving together share the first step.
-      const t = this.now();
+      // Start on a fresh turn so that requests arriving together share the first step; the step
+      // is timed from the request's arrival (its parsing overlapped the step).
+      const t = Math.max(seq.arrivalT, this.idleSince);
       setImmediate(() => this.startStep(Math.max(t, this.now() - MAX_CATCH_UP_MS)));
     }
     return seq;
@@ -266,6 +271,7 @@ export class Engine {
     this.admit();
     if (this.running.length === 0) {
       this.busy = false;
+      this.idleSince = t0;
       return;
     }
     const bs = this.cfg.block_size;
