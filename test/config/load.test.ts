@@ -74,7 +74,7 @@ describe('the shipped models.yaml', () => {
     const byName = new Map(config.models.map((m) => [m.name, m]));
     const degraded = byName.get('sim-degraded')!;
     expect(degraded.enabled).toBe(false);
-    expect(degraded.sim).toMatchObject({ overflow: 'truncate', faults: { error_rate: 0.1, error_statuses: [503, 429] } });
+    expect(degraded.sim).toMatchObject({ overflow: 'truncate', faults: { error_every: 5, error_statuses: [503, 429] } });
     expect(degraded.sim!.drift.slowdown_per_min).toBeGreaterThan(0);
     expect(byName.get('sim-digit-drift')).toMatchObject({ enabled: false, sim: { persona: 'digit_drift' } });
     const ref = config.models.filter((m) => m.provider === 'vllm');
