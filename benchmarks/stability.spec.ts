@@ -4,7 +4,7 @@
  * exposes one. The full profile soaks 30 minutes in 5-minute windows.
  */
 import { describe, expect } from 'vitest';
-import { benchTest, once, plan, recordMeasurement, target, thresholdOf } from './support/bench.ts';
+import { benchTest, progressPrinter, once, plan, recordMeasurement, target, thresholdOf } from './support/bench.ts';
 import { measure } from '../src/runs/measure.ts';
 import { drift, timeline } from '../src/metrics/drift.ts';
 import { serverMetricsTrend } from '../src/runs/server-metrics.ts';
@@ -40,10 +40,7 @@ const soak = once(async () => {
     durationS,
     warmup: concurrency,
     slo: plan.slo,
-    onProgress: (p) => {
-      const p95 = p.p95TtftMs === null ? 'n/a' : `${p.p95TtftMs.toFixed(0)} ms`;
-      process.stdout.write(`[bench] ${target.model} stability: ${p.done} requests, ${p.ratePerS.toFixed(1)} req/s, p95 TTFT ${p95}\n`);
-    },
+    onProgress: progressPrinter('stability'),
   });
   const after = await serverMetricsTrend(target.endpoint);
   return {

@@ -3,7 +3,7 @@
  * the measured window, and goodput under the SLOs.
  */
 import { describe, expect } from 'vitest';
-import { benchTest, extraThresholds, once, plan, recordMeasurement, target, thresholdOf } from './support/bench.ts';
+import { benchTest, progressPrinter, extraThresholds, once, plan, recordMeasurement, target, thresholdOf } from './support/bench.ts';
 import { measure } from '../src/runs/measure.ts';
 
 const { concurrency, durationS, scenario, warmup } = plan.throughput;
@@ -36,6 +36,7 @@ const run = once(() =>
     durationS,
     warmup,
     slo: plan.slo,
+    onProgress: progressPrinter('throughput'),
   }),
 );
 

@@ -28,14 +28,7 @@ export function benchTest(
   const run = async (context: TestContext): Promise<void> => {
     const meta: BenchMeta = { model: target.model, dimension, checks: [], warnings: [] };
     context.task.meta.bench = meta;
-    let lastPrint = 0;
-    const progress: BenchContext['progress'] = (p) => {
-      const now = Date.now();
-      if (now - lastPrint < 10_000) return;
-      lastPrint = now;
-      const p95 = p.p95TtftMs === null ? 'n/a' : `${p.p95TtftMs.toFixed(0)} ms`;
-      process.stdout.write(`[bench] ${target.model} ${dimension}: ${p.done} requests, ${p.ratePerS.toFixed(1)} req/s, p95 TTFT ${p95}\n`);
-    };
+    const progress = progressPrinter(dimension);
     try {
       await fn({ meta, signal: context.signal, progress, context });
     } finally {
@@ -45,6 +38,14 @@ export function benchTest(
   };
   if (opts.skip) test.skip(`${name} (skipped: ${opts.skip})`, { tags: [dimension] }, run);
   else test(name, { tags: [dimension], timeout }, run);
+}
+
+/** A progress printer for long measurements: requests done, current rate, current p95 TTFT. */
+export function progressPrinter(dimension: Dimension): (p: { done: number; ratePerS: number; p95TtftMs: number | null }) => void {
+  return (p) => {
+    const p95 = p.p95TtftMs === null ? 'n/a' : `${p.p95TtftMs.toFixed(0)} ms`;
+    process.stdout.write(`[bench] ${target.model} ${dimension}: ${p.done} requests, ${p.ratePerS.toFixed(1)} req/s, p95 TTFT ${p95}\n`);
+  };
 }
 
 /** Copy a measurement's summary into the test's meta. */
