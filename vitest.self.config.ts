@@ -13,6 +13,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     maxWorkers: 2,
+    reporters: ['default', './test/support/counts-reporter.ts'],
     projects: [
       {
         extends: true,
