@@ -38,9 +38,12 @@ function fromDistribution(d: Distribution, p: number): number | null {
 
 /** Percentile p of a latency metric over a measurement's successful requests. */
 export function latencyPercentile(m: Measurement, metric: LatencyMetric, p: number): { value: number | null; n: number } {
+  // The summary already holds p50/p90/p95/p99 with their n; other percentiles come from the records.
+  const dist = (m.summary as unknown as Partial<Record<string, Distribution>>)[metric];
+  const fromSummary = dist ? fromDistribution(dist, p) : null;
+  if (dist && fromSummary !== null) return { value: fromSummary, n: dist.n };
   const values = metricValues(m.records, metric);
-  const fromSummary = metric in m.summary ? fromDistribution((m.summary as unknown as Record<string, Distribution>)[metric]!, p) : null;
-  return { value: fromSummary ?? (values.length ? percentile(values, p) : null), n: values.length };
+  return { value: values.length ? percentile(values, p) : null, n: values.length };
 }
 
 export function checkPercentile(m: Measurement, metric: LatencyMetric, p: number, limit: Limit): CheckResult {

@@ -9,6 +9,7 @@ import { createClient } from '../client/client.ts';
 import type { GenerationRequest, RequestRecord } from '../client/types.ts';
 import type { ScenarioPlan } from '../config/profiles.ts';
 import { RecordsWriter } from '../load/records.ts';
+import { runIdOf } from '../report/run-dir.ts';
 import { runClosedLoop } from '../load/closed-loop.ts';
 import { runOpenLoop } from '../load/open-loop.ts';
 import type { LoopResult } from '../load/types.ts';
@@ -105,7 +106,7 @@ export async function measure(target: BenchTarget, test: string, opts: MeasureOp
   const recordsFile = join('records', `${slug(target.model)}--${slug(test)}--${slug(opts.name)}.jsonl`);
   const writer = new RecordsWriter(join(target.runDir, recordsFile), {
     type: 'header',
-    runId: target.runDir.split('/').pop() ?? '',
+    runId: runIdOf(target.runDir),
     model: target.model,
     test: `${test} / ${opts.name}`,
     timeOriginMs: performance.timeOrigin,

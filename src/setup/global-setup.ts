@@ -4,8 +4,8 @@
  * reachable, and hand the worker everything it needs. A model that cannot be reached stops the run
  * with exit code 2 in well under 30 s, naming the model and URL: a model that is down is never a pass.
  */
-import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { ensureRunDir } from '../report/run-dir.ts';
 import type { TestProject } from 'vitest/node';
 import { checkHealth, listModels } from '../client/client.ts';
 import { endpointOf } from '../config/models.ts';
@@ -29,8 +29,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     const suite = loadSuite();
     const model = suite.selected.find((m) => m.entry.name === project.name);
     if (!model) throw new Error(`Vitest project "${project.name}" matches no selected model in ${suite.modelsFile}.`);
-    const runDir = resolve(process.env.BENCH_RUN_DIR ?? join(suite.root, 'reports', `run-${Date.now()}`));
-    mkdirSync(join(runDir, 'records'), { recursive: true });
+    const runDir = ensureRunDir(process.env, suite.root);
 
     let endpoint = endpointOf(model.entry);
     let origin: BenchTarget['origin'] = 'external';

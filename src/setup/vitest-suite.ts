@@ -4,13 +4,12 @@
  * benchmarks run one file at a time (parallel files would disturb each other's timings), our
  * reporter plus the standard CI outputs, and the plan printed before anything starts.
  */
-import { mkdirSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { join, relative } from 'node:path';
 import type { ViteUserConfig } from 'vitest/config';
 import { loadSuite, type Suite } from './suite.ts';
 import { ConfigError, formatConfigError } from '../config/errors.ts';
 import { estimateSeconds } from '../config/profiles.ts';
+import { ensureRunDir } from '../report/run-dir.ts';
 import { DIMENSIONS } from '../matchers/meta.ts';
 
 const DIMENSION_DESCRIPTIONS: Record<string, string> = {
@@ -21,17 +20,6 @@ const DIMENSION_DESCRIPTIONS: Record<string, string> = {
   stability: 'a soak comparing the first and last windows for drift',
   'token-budget': 'token distributions, truncation, context overflow and cost',
 };
-
-/** A new run folder per run, never reusing an earlier one; the reporter and workers share it. */
-function ensureRunDir(root: string): string {
-  if (process.env.BENCH_RUN_DIR) return resolve(process.env.BENCH_RUN_DIR);
-  const base = resolve(root, process.env.BENCH_REPORTS_DIR ?? 'reports');
-  const stamp = new Date().toISOString().replace(/[:.]/g, '-').replace(/-\d{3}Z$/, 'Z');
-  const dir = join(base, `${stamp}-${randomBytes(2).toString('hex')}`);
-  mkdirSync(join(dir, 'records'), { recursive: true });
-  process.env.BENCH_RUN_DIR = dir;
-  return dir;
-}
 
 function printPlan(suite: Suite, runDir: string): void {
   const lines: string[] = [];
@@ -66,7 +54,8 @@ export function suiteConfig(root = process.cwd()): ViteUserConfig {
       process.exit(2);
     }
   }
-  const runDir = ensureRunDir(root);
+  // Created here (not only in the reporter's onInit) because the junit/json/html output paths need it.
+  const runDir = ensureRunDir(process.env, root);
   // Vitest evaluates this config again for projects that extend it: print the plan once.
   if (suite && !process.env.BENCH_PLAN_PRINTED) {
     process.env.BENCH_PLAN_PRINTED = '1';
