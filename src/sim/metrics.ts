@@ -9,23 +9,58 @@ export const TTFT_BUCKETS_S = [0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 
 /** vLLM's end-to-end latency buckets, seconds. */
 export const E2E_BUCKETS_S = [0.3, 0.5, 0.8, 1, 1.5, 2, 2.5, 5, 10, 15, 20, 30, 40, 50, 60, 120, 240, 480, 960, 1920, 7680];
 
-class Histogram {
-  readonly counts: number[];
+/**
+ * Buckets of the simulator's own timing-fidelity histograms, seconds: fine below 5 ms, where
+ * "the simulator kept to its model" is decided, coarse above.
+ */
+export const FIDELITY_BUCKETS_S = [0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.03, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+
+/** A Prometheus histogram. Counts are kept per bucket (one increment per observation, cheap on the per-token path) and made cumulative when rendered. */
+export class Histogram {
+  private readonly counts: Float64Array;
   sum = 0;
   count = 0;
-  constructor(readonly buckets: number[]) {
-    this.counts = buckets.map(() => 0);
+  constructor(readonly buckets: readonly number[]) {
+    this.counts = new Float64Array(buckets.length + 1);
   }
   observe(v: number): void {
     this.sum += v;
     this.count++;
-    for (let i = 0; i < this.buckets.length; i++) if (v <= this.buckets[i]!) this.counts[i]!++;
+    const b = this.buckets;
+    let i = 0;
+    while (i < b.length && v > b[i]!) i++;
+    this.counts[i]!++;
+  }
+  /** Cumulative count at or below each bucket bound (Prometheus `le`). */
+  cumulative(): number[] {
+    let acc = 0;
+    return this.buckets.map((_, i) => (acc += this.counts[i]!));
   }
   render(name: string, labels: string): string[] {
     const lines = [`# TYPE ${name} histogram`];
-    this.buckets.forEach((b, i) => lines.push(`${name}_bucket{${labels},le="${b}"} ${this.counts[i]}`));
+    this.cumulative().forEach((c, i) => lines.push(`${name}_bucket{${labels},le="${this.buckets[i]}"} ${c}`));
     lines.push(`${name}_bucket{${labels},le="+Inf"} ${this.count}`, `${name}_sum{${labels}} ${this.sum}`, `${name}_count{${labels}} ${this.count}`);
     return lines;
+  }
+}
+
+/**
+ * How faithfully streamed tokens left the process, measured at each write: `lag` is the write
+ * time minus the token's modelled time (a whole batch's tokens share one modelled instant, so
+ * the writes of a large batch spread over the time they take), `gapDrift` is the absolute
+ * difference between a stream's actual and modelled gap to its previous write (what a client's
+ * inter-token latency sees).
+ */
+export class EmitFidelity {
+  readonly lag = new Histogram(FIDELITY_BUCKETS_S);
+  readonly gapDrift = new Histogram(FIDELITY_BUCKETS_S);
+  maxLagMs = 0;
+  /** `lagMs` of this write; `prevLagMs` of the stream's previous write (NaN for its first). */
+  observe(lagMs: number, prevLagMs: number): void {
+    const l = lagMs > 0 ? lagMs : 0;
+    if (l > this.maxLagMs) this.maxLagMs = l;
+    this.lag.observe(l / 1000);
+    if (prevLagMs === prevLagMs) this.gapDrift.observe(Math.abs(lagMs - prevLagMs) / 1000);
   }
 }
 
@@ -38,6 +73,7 @@ export class SimMetrics {
   readonly ttft = new Histogram(TTFT_BUCKETS_S);
   readonly e2e = new Histogram(E2E_BUCKETS_S);
   readonly finished = { stop: 0, length: 0, abort: 0, error: 0 };
+  readonly emit = new EmitFidelity();
 
   constructor(private readonly modelName: string, private readonly engine: Engine) {}
 
@@ -67,6 +103,11 @@ export class SimMetrics {
       ...counter('sim:engine_steps_total', 'Engine steps executed.', c.steps),
       ...gauge('sim:step_lateness_mean_ms', 'Mean delivery lateness of step ends versus the model, ms.', c.steps ? c.latenessSumMs / c.steps : 0),
       ...gauge('sim:step_lateness_max_ms', 'Largest delivery lateness of a step end versus the model, ms.', c.latenessMaxMs),
+      '# HELP sim:token_emit_lag_seconds Streamed tokens: socket write time minus the modelled token time.',
+      ...this.emit.lag.render('sim:token_emit_lag_seconds', l),
+      '# HELP sim:token_gap_drift_seconds Streamed tokens: |actual - modelled| gap to the same stream\'s previous write.',
+      ...this.emit.gapDrift.render('sim:token_gap_drift_seconds', l),
+      ...gauge('sim:token_emit_lag_max_ms', 'Largest lag of a streamed token write behind its modelled time, ms.', this.emit.maxLagMs),
       // Standard process metric (as prometheus_client exports it): lets a bench read the simulator's CPU use.
       '# HELP process_cpu_seconds_total Total user and system CPU time spent in seconds.',
       '# TYPE process_cpu_seconds_total counter',

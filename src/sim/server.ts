@@ -202,8 +202,10 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
       },
     });
     if (params.stream && seq.state !== 'done') {
-      res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
+      // No explicit Connection header: node:http sends keep-alive unless the client asked to close.
+      res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
       writer = new SseWriter(res, job, sim.wire, cached, {
+        fidelity: metrics.emit,
         onEnd: (outcome) => {
           if (outcome === 'fault') {
             engine.abort(seq);

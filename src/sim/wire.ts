@@ -10,6 +10,7 @@ import type { SimModelConfig } from './config.ts';
 import type { OutputPlan } from './content.ts';
 import type { FaultPlan } from './faults.ts';
 import type { Seq } from './engine.ts';
+import type { EmitFidelity } from './metrics.ts';
 
 export interface WireJob {
   kind: 'chat' | 'completions';
@@ -28,6 +29,8 @@ export interface WireJob {
 export interface WireCallbacks {
   /** The response is over (completed or cut by a fault): abort the sequence if still running. */
   onEnd(outcome: 'done' | 'fault'): void;
+  /** Where each token write's lag behind its modelled time is recorded. */
+  fidelity?: EmitFidelity;
 }
 
 function usageJson(prompt: number, completion: number, cached: number | undefined): string {
@@ -74,6 +77,8 @@ export class SseWriter {
   private ping: NodeJS.Timeout | undefined;
   private readonly faults: FaultPlan['midStream'];
   private lastT = 0;
+  /** Lag of this stream's previous token write behind its modelled time, ms (NaN before the first). */
+  private prevLagMs = Number.NaN;
   /** Token chunk up to the token text: after the role was sent, and carrying the role. */
   private readonly pre: string;
   private readonly preRole: string;
@@ -223,6 +228,12 @@ export class SseWriter {
       bytes += TIMING_KEY.length + tt.length; // ASCII
     }
     s += '}\n\n';
+    const fidelity = this.cb.fidelity;
+    if (fidelity !== undefined) {
+      const lag = performance.now() - this.lastT;
+      fidelity.observe(lag, this.prevLagMs);
+      this.prevLagMs = lag;
+    }
     if (!isLast) this.write(s, bytes);
     else this.finalWrite = s;
   }
