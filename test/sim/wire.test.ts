@@ -105,6 +105,24 @@ describe('simulator wire format and errors', () => {
   });
 });
 
+describe('emission fidelity metrics', () => {
+  it('count every streamed token write, and one gap per token after a stream\'s first', async () => {
+    await withSim({ seed: 5 }, async (sim) => {
+      const body = { model: 'sim/w', prompt: 'Count the writes.', stream: true, max_tokens: 12, ignore_eos: true };
+      const runs = await Promise.all([post(`${sim.url}/completions`, body), post(`${sim.url}/completions`, body)]);
+      for (const r of runs) expect(tokenEvents(r)).toHaveLength(12);
+      const m = (await getText(sim.url.replace('/v1', '/metrics'))).text;
+      const value = (name: string): number => Number(new RegExp(`^${name}\\{[^}]*\\} (\\S+)$`, 'm').exec(m)![1]);
+      expect(value('sim:token_emit_lag_seconds_count')).toBe(24);
+      expect(value('sim:token_gap_drift_seconds_count')).toBe(22);
+      // At this load a write leaves within a few ms of its modelled time.
+      const within = Number(/^sim:token_gap_drift_seconds_bucket\{[^}]*le="0.005"\} (\S+)$/m.exec(m)![1]);
+      expect(within).toBeGreaterThanOrEqual(20);
+      expect(value('sim:token_emit_lag_max_ms')).toBeGreaterThanOrEqual(0);
+    });
+  });
+});
+
 describe('personas', () => {
   const ask = async (persona: string, q: string): Promise<string> =>
     withSim({ persona } as SimModelInput, async (s) => JSON.parse((await post(`${s.url}/chat/completions`, chat(q))).body).choices[0].message.content as string);
