@@ -22,6 +22,7 @@ import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { percentileSorted } from '../src/metrics/percentile.ts';
 
 const SELF = fileURLToPath(import.meta.url);
 
@@ -176,18 +177,11 @@ interface Dist {
   p99: number;
 }
 
-/** Linear-interpolation percentile (numpy default), as in metrics.md. */
-function pct(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  const h = (sorted.length - 1) * (p / 100);
-  const lo = Math.floor(h);
-  const hi = Math.ceil(h);
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (h - lo);
-}
+/** The project's percentile (numpy's default, as in metrics.md), NaN for no samples. */
+const pct = (sorted: Float64Array, p: number): number => percentileSorted(sorted, p) ?? NaN;
 function dist(values: number[]): Dist {
   const s = Float64Array.from(values).sort();
-  const a = Array.from(s);
-  return { n: a.length, p50: round(pct(a, 50), 3), p99: round(pct(a, 99), 3) };
+  return { n: s.length, p50: round(pct(s, 50), 3), p99: round(pct(s, 99), 3) };
 }
 const round = (x: number, d = 1): number => (Number.isFinite(x) ? Math.round(x * 10 ** d) / 10 ** d : x);
 

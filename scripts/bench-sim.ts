@@ -27,6 +27,8 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Pool } from 'undici';
+import { parsePrometheus } from '../src/client/server-info.ts';
+import { percentileSorted } from '../src/metrics/percentile.ts';
 import { nativeLoadBinary, runNativeLoad } from './lib/native-load.ts';
 import { postRequest, streamOnce, type RawTarget } from './lib/raw-stream-client.ts';
 
@@ -69,13 +71,8 @@ const SIM = {
 const FEW_MS = 3;
 const MODELLED_TPS = Math.round((STREAMS * 1000) / STEP_MS);
 
-function pct(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return 0;
-  const r = (p / 100) * (sorted.length - 1);
-  const lo = Math.floor(r);
-  const hi = Math.ceil(r);
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (r - lo);
-}
+/** The project's percentile (numpy's default), 0 for no samples. */
+const pct = (sorted: Float64Array, p: number): number => percentileSorted(sorted, p) ?? 0;
 
 const CLK_TCK = 100;
 /** utime + stime of a process, ms (Linux /proc). */
@@ -340,7 +337,8 @@ async function runOnce(TRANSPORT: Transport): Promise<{ result: Record<string, u
   const emitLag = histogramDelta(scrA.text, scrB.text, 'sim:token_emit_lag_seconds');
   const gapDrift = histogramDelta(scrA.text, scrB.text, 'sim:token_gap_drift_seconds');
   const metrics = await scrape();
-  const metric = (name: string): number => Number(new RegExp(`^${name.replace(/[:]/g, '\\$&')}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(metrics)?.[1] ?? Number.NaN);
+  const parsed = parsePrometheus(metrics);
+  const metric = (name: string): number => parsed.get(name) ?? Number.NaN;
   const lateMean = metric('sim:step_lateness_mean_ms');
   const lateMax = metric('sim:step_lateness_max_ms');
   const steps = metric('sim:engine_steps_total');
