@@ -163,6 +163,8 @@ async function runOnce(TRANSPORT: Transport): Promise<{ result: Record<string, u
     rl.on('line', (l) => {
       const m = /^SIM_READY (\S+)/.exec(l);
       if (m) resolve(m[1]!);
+      // Anything else the simulator prints (e.g. SIM_NODE_ARGS=--trace-gc) goes to stderr, not into the tables.
+      else process.stderr.write(`sim: ${l}\n`);
     });
     child.once('exit', (c) => reject(new Error(`simulator exited with code ${c} before SIM_READY`)));
   });

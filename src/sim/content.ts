@@ -14,6 +14,8 @@ export interface OutputPlan {
   finishReason: 'stop' | 'length';
   /** JSON-escaped text of token i (no quotes). */
   json(i: number): string;
+  /** UTF-8 bytes of `json(i)` (shared, never to be modified). */
+  jsonBytes(i: number): Uint8Array;
   /** Raw text of token i. */
   text(i: number): string;
   caseId?: string;
@@ -21,6 +23,7 @@ export interface OutputPlan {
 
 interface Pieces {
   json: string[];
+  jsonBytes: Buffer[];
   text: string[];
 }
 
@@ -35,7 +38,8 @@ export class ContentModel {
     let p = this.answers.get(entry);
     if (!p) {
       const text = tokenPieces(encodeText(applyPersona(entry, this.sim.persona)));
-      p = { text, json: text.map((t) => JSON.stringify(t).slice(1, -1)) };
+      const json = text.map((t) => JSON.stringify(t).slice(1, -1));
+      p = { text, json, jsonBytes: json.map((j) => Buffer.from(j)) };
       this.answers.set(entry, p);
     }
     return p;
@@ -57,7 +61,7 @@ export class ContentModel {
     seed?: number;
   }): OutputPlan {
     const entry = findAnswer(this.bank, opts.lastUserText);
-    const answer = entry ? this.answerPieces(entry) : { json: [], text: [] };
+    const answer: Pieces = entry ? this.answerPieces(entry) : { json: [], jsonBytes: [], text: [] };
     // Sampling: greedy (temperature 0) depends only on the prompt; otherwise on the request seed or arrival order.
     const variant = opts.temperature === 0 ? 0 : (opts.seed ?? opts.requestIndex);
     const rng = createRng(deriveSeed(deriveSeed(this.sim.seed, opts.promptHash), `v${variant}`));
@@ -74,6 +78,7 @@ export class ContentModel {
       length,
       finishReason: wanted <= cap ? 'stop' : 'length',
       json: (i) => (i < n ? answer.json[i]! : corpus.json[(start + i - n) % clen]!),
+      jsonBytes: (i) => (i < n ? answer.jsonBytes[i]! : corpus.jsonBytes[(start + i - n) % clen]!),
       text: (i) => (i < n ? answer.text[i]! : corpus.text[(start + i - n) % clen]!),
     };
     if (entry) plan.caseId = entry.case_id;

@@ -18,6 +18,8 @@ const CORPUS =
 interface Corpus {
   /** JSON-escaped piece of each token (without quotes), ready to splice into a chunk template. */
   json: string[];
+  /** UTF-8 bytes of each `json` piece, for chunks assembled as bytes. */
+  jsonBytes: Buffer[];
   /** Raw text of each token, for non-streaming bodies. */
   text: string[];
   /** Token offsets where a sentence starts: requests begin there so the text reads naturally. */
@@ -34,6 +36,6 @@ export function fillerCorpus(): Corpus {
   const json = text.map((t) => JSON.stringify(t).slice(1, -1));
   const starts: number[] = [0];
   for (let i = 1; i < text.length; i++) if (text[i - 1]!.endsWith('.')) starts.push(i);
-  corpus = { json, text, starts };
+  corpus = { json, jsonBytes: json.map((j) => Buffer.from(j)), text, starts };
   return corpus;
 }

@@ -1,9 +1,17 @@
 /**
  * Writing one generation's response: SSE chunks for streams (templates built once per request,
  * one socket write per chunk, everything at the end in a single write) or one JSON body.
+ *
+ * At thousands of streams the per-token write is the simulator's whole cost, so a token chunk is
+ * assembled as bytes in one shared buffer and written with a single write(2) on the socket's
+ * descriptor (see `SseWriter.writeTokensDirect`): no strings to build, flatten and encode, and
+ * none of net.Socket's per-write request objects. Measured with `npm run bench:sim` (2,000 streams
+ * over a Unix socket): 9.6 µs of simulator CPU per token through `socket.write`, ~7 µs this way,
+ * of which ~3.7 µs is the kernel's write itself.
  * Mid-stream faults (reset, error event, malformed event, stall) are applied here because they
  * are properties of the wire, not of the engine.
  */
+import { writeSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { SimModelConfig } from './config.ts';
@@ -46,6 +54,38 @@ interface OutgoingInternals {
 }
 
 const TIMING_KEY = ',"sim_t_ms":';
+
+/**
+ * Where direct-path chunks are assembled: each is written synchronously before the next is built,
+ * so one buffer serves every stream. The payload starts at HEAD_ROOM; the chunk-size line is
+ * written right-aligned in front of it.
+ */
+const HEAD_ROOM = 16;
+let scratch = Buffer.allocUnsafe(64 * 1024);
+const HEX_DIGITS = Buffer.from('0123456789abcdef');
+/** `}` `\n\n` (end of the event) and `\r\n` (end of the HTTP chunk). */
+const CHUNK_END = Buffer.from('}\n\n\r\n');
+
+// The timing field as bytes, once per step (every stream of a step shares the modelled time).
+let timingBytesKey = Number.NaN;
+let timingBytesBuf: Buffer = Buffer.alloc(0);
+function timingBytes(ms: number): Buffer {
+  if (ms !== timingBytesKey) {
+    timingBytesKey = ms;
+    timingBytesBuf = Buffer.from(TIMING_KEY + ms.toFixed(3), 'latin1');
+  }
+  return timingBytesBuf;
+}
+
+/**
+ * The socket's file descriptor when chunks may be written to it with write(2) directly (Unix:
+ * TCP and Unix-socket handles expose it), else -1 (then every chunk goes through `socket.write`).
+ */
+function directFd(sock: Socket): number {
+  if (process.platform === 'win32') return -1;
+  const fd = (sock as unknown as { _handle?: { fd?: unknown } | null })._handle?.fd;
+  return typeof fd === 'number' && fd >= 0 ? fd : -1;
+}
 
 // Every stream of one engine step carries the same modelled time: format it once per step.
 let timingKey = Number.NaN;
@@ -92,6 +132,11 @@ export class SseWriter {
   private readonly postFinalLen: number;
   /** The socket when chunks can be written to it directly (headers out, chunked, nothing buffered). */
   private sock: Socket | null = null;
+  /** `sock`'s descriptor for direct writes, -1 when they are not possible. */
+  private fd = -1;
+  /** `pre` and `postNull` as bytes, for the direct path. */
+  private readonly preBytes: Buffer;
+  private readonly postNullBytes: Buffer;
   private readonly trackWrites: boolean;
 
   constructor(
@@ -119,12 +164,17 @@ export class SseWriter {
     this.preRoleLen = Buffer.byteLength(this.preRole);
     this.postNullLen = Buffer.byteLength(this.postNull);
     this.postFinalLen = Buffer.byteLength(this.postFinal);
+    this.preBytes = Buffer.from(this.pre);
+    this.postNullBytes = Buffer.from(this.postNull);
     this.trackWrites = wire.comment_ping_ms > 0;
     // Headers go out at once, as vLLM's streaming response does, so TTFB is not tied to the first token.
     res.flushHeaders();
     const o = res as unknown as OutgoingInternals;
     const sock = o.socket;
-    if (sock && sock._httpMessage === res && o.chunkedEncoding === true && Array.isArray(o.outputData) && o.outputData.length === 0) this.sock = sock;
+    if (sock && sock._httpMessage === res && o.chunkedEncoding === true && Array.isArray(o.outputData) && o.outputData.length === 0) {
+      this.sock = sock;
+      this.fd = directFd(sock);
+    }
     this.roleSent = job.kind !== 'chat' || wire.role_chunk === 'none';
     if (job.kind === 'chat' && wire.role_chunk === 'start') this.write(this.roleChunk());
     if (wire.comment_ping_ms > 0) {
@@ -207,6 +257,17 @@ export class SseWriter {
   }
 
   private writeTokens(n: number, isLast: boolean): void {
+    const fidelity = this.cb.fidelity;
+    if (fidelity !== undefined) {
+      const lag = performance.now() - this.lastT;
+      fidelity.observe(lag, this.prevLagMs);
+      this.prevLagMs = lag;
+    }
+    // The common chunk (role already sent, not the last, no per-chunk usage) goes out as bytes.
+    if (this.fd >= 0 && this.roleSent && !isLast && !this.job.continuousUsage) {
+      this.writeTokensDirect(n);
+      return;
+    }
     const plan = this.job.plan;
     let text = plan.json(this.sent);
     for (let k = 1; k < n; k++) text += plan.json(this.sent + k);
@@ -228,17 +289,74 @@ export class SseWriter {
       bytes += TIMING_KEY.length + tt.length; // ASCII
     }
     s += '}\n\n';
-    const fidelity = this.cb.fidelity;
-    if (fidelity !== undefined) {
-      const lag = performance.now() - this.lastT;
-      fidelity.observe(lag, this.prevLagMs);
-      this.prevLagMs = lag;
-    }
     if (!isLast) this.write(s, bytes);
     else this.finalWrite = s;
   }
 
   private finalWrite = '';
+
+  /**
+   * Assembles the next `n` tokens' chunk (HTTP chunk framing included) in `scratch` and writes it
+   * with one write(2) on the socket's descriptor. Only while net.Socket has nothing queued, so
+   * bytes never overtake earlier ones; a partial write (full socket buffer) queues the rest
+   * through `socket.write`, and later chunks follow it there until it drains.
+   */
+  private writeTokensDirect(n: number): void {
+    const plan = this.job.plan;
+    const first = this.sent;
+    this.sent += n;
+    this.pending -= n;
+    if (this.ended) return;
+    if (this.trackWrites) this.lastWrite = performance.now();
+    const sock = this.sock!;
+    if (!sock.writable) return;
+    const timing = this.wire.timing_field ? timingBytes(this.lastT - this.job.epoch) : undefined;
+    let size = this.preBytes.length + this.postNullBytes.length + (timing?.length ?? 0) + 3;
+    for (let k = 0; k < n; k++) size += plan.jsonBytes(first + k).length;
+    if (HEAD_ROOM + size + 2 > scratch.length) scratch = Buffer.allocUnsafe(2 * (HEAD_ROOM + size + 2));
+    const buf = scratch;
+    let o = HEAD_ROOM;
+    buf.set(this.preBytes, o);
+    o += this.preBytes.length;
+    for (let k = 0; k < n; k++) {
+      const t = plan.jsonBytes(first + k);
+      buf.set(t, o);
+      o += t.length;
+    }
+    buf.set(this.postNullBytes, o);
+    o += this.postNullBytes.length;
+    if (timing !== undefined) {
+      buf.set(timing, o);
+      o += timing.length;
+    }
+    buf.set(CHUNK_END, o);
+    o += CHUNK_END.length;
+    // Chunk-size line, hex, right-aligned against the payload.
+    let start = HEAD_ROOM - 2;
+    buf[start] = 13;
+    buf[start + 1] = 10;
+    let v = size;
+    do {
+      buf[--start] = HEX_DIGITS[v & 15]!;
+      v >>>= 4;
+    } while (v > 0);
+    if (sock.writableLength === 0) {
+      let written = 0;
+      try {
+        written = writeSync(this.fd, buf, start, o - start);
+      } catch (e) {
+        // EAGAIN: the socket buffer is full; anything else: the peer is gone.
+        if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') {
+          sock.destroy(e as Error);
+          return;
+        }
+      }
+      if (written === o - start) return;
+      start += written;
+    }
+    // Copy: `scratch` is reused by the next chunk.
+    sock.write(Buffer.from(buf.subarray(start, o)));
+  }
 
   private finish(): void {
     if (this.ended) return;

@@ -1,0 +1,114 @@
+/**
+ * The simulator writes token chunks with write(2) on the socket's descriptor (src/sim/wire.ts).
+ * Here `fs.writeSync` is wrapped so that some writes are partial and some fail with EAGAIN, as
+ * when a client reads slower than tokens arrive: the rest must be queued through net.Socket and
+ * later chunks must not overtake it. A plain node:http client checks every byte.
+ */
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { loadAnswerBank } from '../../src/sim/answers.ts';
+import { parseSimConfig } from '../../src/sim/config.ts';
+import { startSimServer, type SimServer } from '../../src/sim/server.ts';
+import { chat, post, tokenEvents } from './http.ts';
+
+const calls = vi.hoisted(() => ({ direct: 0, partial: 0, eagain: 0, kernelEagain: 0, synthetic: true }));
+
+vi.mock('node:fs', async (importOriginal) => {
+  const real = await importOriginal<typeof import('node:fs')>();
+  // Only the direct path calls writeSync(fd, buffer, offset, length) on a socket.
+  const writeSync = ((fd: number, buf: NodeJS.ArrayBufferView, offset?: number, length?: number) => {
+    if (typeof offset !== 'number' || typeof length !== 'number' || length < 8) return real.writeSync(fd, buf, offset, length);
+    const n = ++calls.direct;
+    if (!calls.synthetic) {
+      try {
+        return real.writeSync(fd, buf, offset, length);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'EAGAIN') calls.kernelEagain++;
+        throw e;
+      }
+    }
+    if (n % 7 === 0) {
+      calls.eagain++;
+      throw Object.assign(new Error('EAGAIN: resource temporarily unavailable, write'), { code: 'EAGAIN', errno: -11, syscall: 'write' });
+    }
+    if (n % 3 === 0) {
+      calls.partial++;
+      return real.writeSync(fd, buf, offset, Math.floor(length / 2));
+    }
+    return real.writeSync(fd, buf, offset, length);
+  }) as typeof real.writeSync;
+  return { ...real, writeSync, default: { ...real, writeSync } };
+});
+
+const bank = loadAnswerBank(join(import.meta.dirname, 'bank.json'));
+const contentOf = (o: Awaited<ReturnType<typeof post>>): string =>
+  tokenEvents(o)
+    .map((e) => (e.json.choices as { delta?: { content?: string } }[])[0]!.delta?.content ?? '')
+    .join('');
+
+describe.skipIf(process.platform === 'win32')('direct socket writes', () => {
+  let s: SimServer;
+  beforeAll(async () => {
+    const sim = parseSimConfig({ seed: 9, engine: { step_base_ms: 1, step_per_seq_ms: 0, prefill_tokens_per_s: 1_000_000 } }, 'test');
+    s = await startSimServer({ servedName: 'sim/d', maxModelLen: 4096, sim, answerBank: bank });
+  });
+  afterAll(() => s.close());
+
+  it('deliver every token once and in order when writes are partial or would block', async () => {
+    const prompts = ['Please read INVOICE-CASE-7 now', 'Describe the ledger.', 'Summarise the batch.'];
+    const expected = await Promise.all(prompts.map(async (p) => JSON.parse((await post(`${s.url}/chat/completions`, chat(p, { max_tokens: 60, temperature: 0 }))).body).choices[0].message.content as string));
+    const streams = await Promise.all(prompts.map((p) => post(`${s.url}/chat/completions`, chat(p, { stream: true, max_tokens: 60, temperature: 0 }))));
+    streams.forEach((o, i) => {
+      expect(o.error).toBeUndefined();
+      expect(o.events.at(-1)!.data).toBe('[DONE]');
+      // Byte-exact: multi-byte text ('¥') and the chunk sizes computed from bytes.
+      expect(contentOf(o)).toBe(expected[i]);
+    });
+    expect(expected[0]).toContain('¥');
+    // The direct path ran and both fallbacks were exercised.
+    expect(calls.direct).toBeGreaterThan(20);
+    expect(calls.partial).toBeGreaterThan(0);
+    expect(calls.eagain).toBeGreaterThan(0);
+  });
+});
+
+describe.skipIf(process.platform === 'win32')('direct socket writes against a client that stops reading', () => {
+  it('queue behind a full socket buffer and resume in order', async () => {
+    calls.synthetic = false;
+    const socketPath = join(tmpdir(), `sim-direct-${process.pid}.sock`);
+    const sim = parseSimConfig({ seed: 9, engine: { step_base_ms: 0.02, step_per_seq_ms: 0, prefill_tokens_per_s: 10_000_000 } }, 'test');
+    const s = await startSimServer({ servedName: 'sim/d', maxModelLen: 8192, sim, socketPath });
+    try {
+      const body = (stream: boolean): string => JSON.stringify({ model: 'sim/d', prompt: 'Fill the buffer.', max_tokens: 3000, ignore_eos: true, temperature: 0, stream });
+      const send = (stream: boolean, pauseMs: number): Promise<string> =>
+        new Promise((resolve, reject) => {
+          const req = request({ socketPath, path: '/v1/completions', method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
+            // Not reading for a while: the simulator's socket buffer fills and writes would block.
+            res.pause();
+            let text = '';
+            res.setEncoding('utf8');
+            res.on('data', (c: string) => (text += c));
+            res.on('end', () => resolve(text));
+            res.on('error', reject);
+            setTimeout(() => res.resume(), pauseMs);
+          });
+          req.on('error', reject);
+          req.end(body(stream));
+        });
+      const expected = (JSON.parse(await send(false, 0)) as { choices: { text: string }[] }).choices[0]!.text;
+      const sse = await send(true, 400);
+      const events = sse.split('\n\n').filter((b) => b.startsWith('data: {'));
+      const text = events.map((b) => (JSON.parse(b.slice(6)) as { choices: { text: string }[] }).choices[0]!.text).join('');
+      expect(sse.trimEnd().endsWith('data: [DONE]')).toBe(true);
+      expect(events).toHaveLength(3000);
+      expect(text).toBe(expected);
+      // The buffer really filled: the kernel refused direct writes, so chunks were queued.
+      expect(calls.kernelEagain).toBeGreaterThan(0);
+    } finally {
+      calls.synthetic = true;
+      await s.close();
+    }
+  });
+});
