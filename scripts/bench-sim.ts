@@ -1,8 +1,8 @@
 /**
  * Simulator throughput and timing-fidelity bench.
  *
- *   npx tsx scripts/bench-sim.ts [--streams 2000] [--tokens 400] [--step-ms 20] [--transport both|tcp|unix]
- *                                [--client native|node] [--poll-us 1000] [--prof-dir DIR]
+ *   npx tsx scripts/bench-sim.ts [--streams 2000] [--tokens 400] [--step-ms 19] [--transport both|tcp|unix]
+ *                                [--client native|node] [--poll-us 1000] [--prof-dir DIR] [--floor [--floor-bytes 200]]
  *
  * Starts the simulator in its own child process (extra node flags for it: SIM_NODE_ARGS), opens N
  * concurrent streaming requests, and measures:
@@ -17,6 +17,10 @@
  * compiler, polling every --poll-us so the simulator's writes need not wake it): on 2 cores it
  * shares the CPU with the simulator, and Node's per-read cost would take a whole core at 100k
  * tokens/s. `--client node` uses scripts/lib/raw-stream-client.ts instead.
+ * --floor also runs scripts/lib/write-floor.c per transport: the same number of streams and
+ * writes per step from a tight C loop (a token chunk with `sim_t_ms` and HTTP chunk framing is
+ * ~200 bytes), against the same kind of polling reader. It shows what the machine and its kernel
+ * allow, so the simulator's figures can be read against it.
  * Writes bench-results/sim.json and sim.md.
  */
 import { spawn } from 'node:child_process';
@@ -29,18 +33,20 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Pool } from 'undici';
 import { parsePrometheus } from '../src/client/server-info.ts';
 import { percentileSorted } from '../src/metrics/percentile.ts';
-import { nativeLoadBinary, runNativeLoad } from './lib/native-load.ts';
+import { nativeBinary, nativeLoadBinary, runNativeLoad } from './lib/native-load.ts';
 import { postRequest, streamOnce, type RawTarget } from './lib/raw-stream-client.ts';
 
 const { values } = parseArgs({
   options: {
     streams: { type: 'string', default: '2000' },
     tokens: { type: 'string', default: '400' },
-    'step-ms': { type: 'string', default: '20' },
+    'step-ms': { type: 'string', default: '19' },
     'prof-dir': { type: 'string' },
     transport: { type: 'string', default: 'both' },
     client: { type: 'string', default: 'native' },
     'poll-us': { type: 'string', default: '1000' },
+    floor: { type: 'boolean', default: false },
+    'floor-bytes': { type: 'string', default: '200' },
   },
 });
 const STREAMS = Number(values.streams);
@@ -426,16 +432,57 @@ async function runOnce(TRANSPORT: Transport): Promise<{ result: Record<string, u
   return { result, rows };
 }
 
+interface FloorResult {
+  writes_per_s: number;
+  blocked_writes: number;
+  writer_cpu_us_per_write: number;
+  reader_cpu_us_per_write: number;
+  batch_ms: { mean: number; max: number };
+  gap_drift_share_within_ms: Record<string, number>;
+  gap_drift_n: number;
+}
+
+/** The machine floor for one transport: write-floor.c's N streams at the bench's step. */
+async function runFloor(transport: Transport): Promise<{ result: FloorResult & { transport: Transport }; rows: [string, string][] }> {
+  const bin = nativeBinary(root, 'write-floor');
+  const args = [...(transport === 'unix' ? ['--unix', `${SOCKET}.floor`] : ['--tcp', '0']), '--streams', String(STREAMS), '--bytes', String(Number(values['floor-bytes'])), '--step-ms', String(STEP_MS), '--steps', String(Math.max(100, TOKENS)), '--poll-us', values['poll-us']];
+  const out = await new Promise<string>((resolve, reject) => {
+    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let text = '';
+    child.stdout.on('data', (b: Buffer) => (text += b.toString()));
+    child.once('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`bench-sim: ${bin} ${args.join(' ')} exited with code ${code}`))));
+  });
+  const r = JSON.parse(out) as FloorResult;
+  const both = r.writer_cpu_us_per_write + r.reader_cpu_us_per_write;
+  const w = r.gap_drift_share_within_ms;
+  const rows: [string, string][] = [
+    ['writes/s (one per stream per step)', `${Math.round(r.writes_per_s).toLocaleString('en-US')}${r.blocked_writes ? ` (${r.blocked_writes} would have blocked)` : ''}`],
+    ['CPU per write: writer / reader, µs', `${r.writer_cpu_us_per_write} / ${r.reader_cpu_us_per_write}`],
+    ['a step\'s writes take, mean / max ms', `${r.batch_ms.mean} / ${r.batch_ms.max}`],
+    ['gap drift at each write, within 1 / 2 / 3 / 5 ms', `${w['1']}% / ${w['2']}% / ${w['3']}% / ${w['5']}% (n=${r.gap_drift_n.toLocaleString('en-US')})`],
+    ['most writes/s with writer and reader on two dedicated cores', `${Math.round(2e6 / both).toLocaleString('en-US')}`],
+  ];
+  return { result: { transport, ...r }, rows };
+}
+
 async function main(): Promise<void> {
   const runs: { result: Record<string, unknown>; rows: [string, string][] }[] = [];
   for (const t of TRANSPORTS) runs.push(await runOnce(t));
+  const floors: Awaited<ReturnType<typeof runFloor>>[] = [];
+  if (values.floor) for (const t of TRANSPORTS) floors.push(await runFloor(t));
   // One table, one column per run (rows are identical in order).
   const head = `| metric | ${runs.map((r) => String(r.result.transport)).join(' | ')} |`;
   const sep = `|---|${runs.map(() => '---|').join('')}`;
   const body = runs[0]!.rows.map((row, i) => `| ${row[0]} | ${runs.map((r) => r.rows[i]![1]).join(' | ')} |`);
-  const md = [head, sep, ...body].join('\n');
+  let md = [head, sep, ...body].join('\n');
+  if (floors.length > 0) {
+    const label = (t: Transport): string => (t === 'unix' ? 'Unix domain socket' : 'loopback TCP');
+    md += `\n\n## Machine floor: the same writes from a C loop (scripts/lib/write-floor.c, ${STREAMS} streams, ${values['floor-bytes']} B per write, one write per stream every ${STEP_MS} ms)\n\n`;
+    md += `| metric | ${floors.map((f) => label(f.result.transport)).join(' | ')} |\n|---|${floors.map(() => '---|').join('')}\n`;
+    md += floors[0]!.rows.map((row, i) => `| ${row[0]} | ${floors.map((f) => f.rows[i]![1]).join(' | ')} |`).join('\n');
+  }
   mkdirSync(join(root, 'bench-results'), { recursive: true });
-  const json = runs.length === 1 ? runs[0]!.result : { runs: runs.map((r) => r.result) };
+  const json = runs.length === 1 && floors.length === 0 ? runs[0]!.result : { runs: runs.map((r) => r.result), ...(floors.length > 0 ? { machine_floor: floors.map((f) => f.result) } : {}) };
   writeFileSync(join(root, 'bench-results/sim.json'), `${JSON.stringify(json, null, 2)}\n`);
   writeFileSync(join(root, 'bench-results/sim.md'), `# Simulator bench\n\n${md}\n`);
   process.stdout.write(`${md}\n`);

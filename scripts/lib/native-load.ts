@@ -1,6 +1,7 @@
 /**
  * Builds and runs the native load generator (`sse-load.c`, next to this file) for the simulator
- * bench, and hands its per-token records back on this process's `performance.now()` clock.
+ * bench, and hands its per-token records back on this process's `performance.now()` clock; also
+ * builds the machine-floor writer (`write-floor.c`).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -8,30 +9,32 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RawTarget } from './raw-stream-client.ts';
 
-const SOURCE = join(import.meta.dirname, 'sse-load.c');
-
 /**
- * The compiled load generator under `node_modules/.cache/`, rebuilt when the source is newer.
- * Throws with the fix when no C compiler is installed.
+ * A C program next to this file (`name`.c), compiled under `node_modules/.cache/bench-sim/` and
+ * rebuilt when the source is newer. Throws with the fix when no C compiler is installed.
  */
-export function nativeLoadBinary(root: string): string {
+export function nativeBinary(root: string, name: 'sse-load' | 'write-floor'): string {
+  const source = join(import.meta.dirname, `${name}.c`);
   const dir = join(root, 'node_modules', '.cache', 'bench-sim');
-  const bin = join(dir, 'sse-load');
-  if (existsSync(bin) && statSync(bin).mtimeMs >= statSync(SOURCE).mtimeMs) return bin;
+  const bin = join(dir, name);
+  if (existsSync(bin) && statSync(bin).mtimeMs >= statSync(source).mtimeMs) return bin;
   mkdirSync(dir, { recursive: true });
   const compilers = [process.env.CC, 'cc', 'gcc', 'clang'].filter((c): c is string => !!c);
   for (const cc of compilers) {
     try {
-      execFileSync(cc, ['-O2', '-o', bin, SOURCE], { stdio: ['ignore', 'ignore', 'pipe'] });
+      execFileSync(cc, ['-O2', '-o', bin, source, '-lm'], { stdio: ['ignore', 'ignore', 'pipe'] });
       return bin;
     } catch (e) {
       const err = e as NodeJS.ErrnoException & { stderr?: Buffer };
       if (err.code === 'ENOENT') continue;
-      throw new Error(`bench-sim: compiling ${SOURCE} with ${cc} failed:\n${err.stderr?.toString() ?? err.message}`);
+      throw new Error(`bench-sim: compiling ${source} with ${cc} failed:\n${err.stderr?.toString() ?? err.message}`);
     }
   }
-  throw new Error(`bench-sim: no C compiler found (tried ${compilers.join(', ')}) to build the native load generator ${SOURCE}. Install one (Debian: apt-get install gcc) or run with --client node.`);
+  throw new Error(`bench-sim: no C compiler found (tried ${compilers.join(', ')}) to build ${source}. Install one (Debian: apt-get install gcc)${name === 'sse-load' ? ' or run with --client node' : ''}.`);
 }
+
+/** The native load generator (`sse-load.c`). */
+export const nativeLoadBinary = (root: string): string => nativeBinary(root, 'sse-load');
 
 export interface NativeLoadOptions {
   binary: string;

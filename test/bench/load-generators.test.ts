@@ -1,13 +1,14 @@
 /**
  * The simulator bench's two load generators (scripts/lib): both must see every token of every
  * stream with the modelled time it carries, over TCP and a Unix socket, or the bench's figures
- * would be wrong.
+ * would be wrong. And the machine-floor writer (write-floor.c) must count what it did.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nativeLoadBinary, runNativeLoad } from '../../scripts/lib/native-load.ts';
+import { nativeBinary, nativeLoadBinary, runNativeLoad } from '../../scripts/lib/native-load.ts';
 import { postRequest, streamOnce, type RawTarget } from '../../scripts/lib/raw-stream-client.ts';
 import { parseSimConfig } from '../../src/sim/config.ts';
 import { startSimServer, type SimServer } from '../../src/sim/server.ts';
@@ -77,5 +78,31 @@ describe.each(['tcp', 'unix'] as const)('load generators over %s', (transport) =
     const r = await runNativeLoad({ binary: nativeLoadBinary(root), target: bad, streams: 2, pollUs: 0, request: request('x'), onStart: () => {}, onToken: () => {}, sampleEveryMs: 50, onSample: () => {} });
     expect(r.completed).toBe(0);
     expect(r.failed).toBe(2);
+  });
+});
+
+describe.each(['tcp', 'unix'] as const)('machine-floor writer over %s', (transport) => {
+  it('writes one chunk per stream per step and measures the gap of every write after warm-up', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'floor-'));
+    try {
+      const streams = 8;
+      const steps = 40;
+      const where = transport === 'unix' ? ['--unix', join(dir, 'f.sock')] : ['--tcp', '0'];
+      const out = execFileSync(nativeBinary(root, 'write-floor'), [...where, '--streams', String(streams), '--bytes', '100', '--step-ms', '2', '--steps', String(steps), '--poll-us', '200'], { encoding: 'utf8' });
+      const r = JSON.parse(out) as { writes_per_s: number; blocked_writes: number; writer_cpu_us_per_write: number; reader_cpu_us_per_write: number; gap_drift_share_within_ms: Record<string, number>; gap_drift_n: number };
+      // 10 warm-up steps, then every write but each stream's first has a gap.
+      expect(r.gap_drift_n).toBe(streams * (steps - 10 - 1));
+      expect(r.blocked_writes).toBe(0);
+      // 8 writes every 2 ms.
+      expect(r.writes_per_s).toBeGreaterThan(2500);
+      expect(r.writes_per_s).toBeLessThan(4500);
+      expect(r.writer_cpu_us_per_write).toBeGreaterThan(0);
+      expect(r.reader_cpu_us_per_write).toBeGreaterThan(0);
+      const shares = ['1', '2', '3', '5', '10'].map((k) => r.gap_drift_share_within_ms[k]!);
+      for (let i = 1; i < shares.length; i++) expect(shares[i]!).toBeGreaterThanOrEqual(shares[i - 1]!);
+      expect(shares.at(-1)!).toBeLessThanOrEqual(100);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
