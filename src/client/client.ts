@@ -268,13 +268,25 @@ class RequestHandler implements Dispatcher.DispatchHandler {
 /** Creates a client with its own keep-alive connection pool. */
 export function createClient(opts: ClientOptions = {}): BenchClient {
   const timeouts = { headerMs: opts.headerTimeoutMs ?? 600_000, stallMs: opts.stallTimeoutMs ?? 300_000 };
-  const agent = new Agent({
+  const agentOptions = (socketPath?: string): Agent.Options => ({
     connections: opts.connections ?? 256,
     pipelining: 1,
     headersTimeout: timeouts.headerMs,
     bodyTimeout: timeouts.stallMs,
-    connect: { timeout: opts.connectTimeoutMs ?? 10_000 },
+    connect: { timeout: opts.connectTimeoutMs ?? 10_000, ...(socketPath !== undefined ? { socketPath } : {}) },
   });
+  const agent = new Agent(agentOptions());
+  // Endpoints behind a Unix socket: one pool per socket path, with the same limits and timeouts.
+  const socketAgents = new Map<string, Agent>();
+  const dispatcherFor = (endpoint: Endpoint): Agent => {
+    if (endpoint.unixSocket === undefined) return agent;
+    let a = socketAgents.get(endpoint.unixSocket);
+    if (!a) {
+      a = new Agent(agentOptions(endpoint.unixSocket));
+      socketAgents.set(endpoint.unixSocket, a);
+    }
+    return a;
+  };
   let seq = 0;
   let closed = false;
 
@@ -286,7 +298,7 @@ export function createClient(opts: ClientOptions = {}): BenchClient {
     if (req.intendedInputTokens !== undefined) rec.intendedInputTokens = req.intendedInputTokens;
     if (req.intendedOutputTokens !== undefined) rec.intendedOutputTokens = req.intendedOutputTokens;
     const route = routeOf(endpoint);
-    const where = `POST ${endpoint.baseUrl}${route}`;
+    const where = `POST ${endpoint.baseUrl}${route}${endpoint.unixSocket !== undefined ? ` via unix socket ${endpoint.unixSocket}` : ''}`;
     const early = (f: RequestFailure): Promise<RequestRecord> => {
       rec.error = f;
       return Promise.resolve(rec);
@@ -321,7 +333,7 @@ export function createClient(opts: ClientOptions = {}): BenchClient {
     return new Promise<RequestRecord>((resolve) => {
       const handler = new RequestHandler(rec, endpoint, req.stream, where, timeouts, so.signal, resolve);
       try {
-        agent.dispatch({ origin, path, method: 'POST', headers, body: payload }, handler);
+        dispatcherFor(endpoint).dispatch({ origin, path, method: 'POST', headers, body: payload }, handler);
       } catch (e) {
         handler.handleError(e as Error);
       }
@@ -331,7 +343,7 @@ export function createClient(opts: ClientOptions = {}): BenchClient {
   async function close(): Promise<void> {
     if (closed) return;
     closed = true;
-    await agent.destroy();
+    await Promise.all([agent.destroy(), ...[...socketAgents.values()].map((a) => a.destroy())]);
   }
 
   return { send, close };

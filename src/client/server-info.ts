@@ -3,12 +3,13 @@
  * what does it serve and with what context (`/v1/models`), and what do its own counters say
  * (`/metrics`, Prometheus text). Each call has a deadline and resolves a result, never throws.
  */
-import { request } from 'undici';
+import { request, type Dispatcher } from 'undici';
 import { rootOf, targetOf } from './body.ts';
 import { transportFailure } from './errors.ts';
 import { clip } from './record.ts';
 import { redactSecrets, registerSecret } from './redact.ts';
 import type { Endpoint } from './types.ts';
+import { helperDispatcher } from './unix-socket.ts';
 
 export interface ModelInfo {
   id: string;
@@ -36,9 +37,9 @@ interface GetResult {
 const MAX_BODY = 8 * 1024 * 1024;
 
 /** GET with a hard deadline covering connect, headers and body. Throws transport errors. */
-async function get(url: string, deadlineMs: number, headers: Record<string, string> = {}): Promise<GetResult> {
+async function get(url: string, deadlineMs: number, headers: Record<string, string> = {}, dispatcher?: Dispatcher): Promise<GetResult> {
   const ms = Math.max(1, Math.round(deadlineMs));
-  const res = await request(url, { method: 'GET', headers, signal: AbortSignal.timeout(ms), headersTimeout: ms, bodyTimeout: ms });
+  const res = await request(url, { method: 'GET', headers, signal: AbortSignal.timeout(ms), headersTimeout: ms, bodyTimeout: ms, ...(dispatcher ? { dispatcher } : {}) });
   const parts: Buffer[] = [];
   let n = 0;
   for await (const chunk of res.body as AsyncIterable<Buffer>) {
@@ -66,6 +67,11 @@ function authHeaders(endpoint: Pick<Endpoint, 'apiKeyEnv' | 'headers'>): Record<
   return h;
 }
 
+/** ` via unix socket <path>` for messages about an endpoint reached through one, else ''. */
+function via(endpoint: Pick<Endpoint, 'unixSocket'>): string {
+  return endpoint.unixSocket === undefined ? '' : ` via unix socket ${endpoint.unixSocket}`;
+}
+
 function num(x: unknown): number | undefined {
   return typeof x === 'number' && Number.isFinite(x) && x > 0 ? x : undefined;
 }
@@ -75,12 +81,14 @@ function num(x: unknown): number | undefined {
  * (vLLM `max_model_len`, llama-server `meta.n_ctx`).
  * @param deadlineMs @default 10000
  */
-export async function listModels(endpoint: Pick<Endpoint, 'baseUrl' | 'apiKeyEnv' | 'headers'>, deadlineMs = 10_000): Promise<ListModelsResult> {
-  const url = `${endpoint.baseUrl.replace(/\/+$/, '')}/models`;
+export async function listModels(endpoint: Pick<Endpoint, 'baseUrl' | 'apiKeyEnv' | 'headers' | 'unixSocket'>, deadlineMs = 10_000): Promise<ListModelsResult> {
+  const requestUrl = `${endpoint.baseUrl.replace(/\/+$/, '')}/models`;
+  // As shown in messages.
+  const url = `${requestUrl}${via(endpoint)}`;
   let r: GetResult;
   try {
     targetOf(endpoint.baseUrl);
-    r = await get(url, deadlineMs, authHeaders(endpoint));
+    r = await get(requestUrl, deadlineMs, authHeaders(endpoint), helperDispatcher(endpoint));
   } catch (e) {
     return { ok: false, message: redactSecrets(describe(e, `GET ${url}`, deadlineMs)) };
   }
@@ -121,8 +129,10 @@ const PROBE_PATH = /\/(health|healthz|ready|readyz|ping|models)$/;
  * loading), then, when the server has no such route, `GET {baseUrl}/models` (hosted APIs). Resolves
  * within `deadlineMs` whatever the server does; one attempt each, so the caller decides on retries.
  */
-export async function checkHealth(baseUrl: string, deadlineMs: number, endpoint: Pick<Endpoint, 'apiKeyEnv' | 'headers'> = {}): Promise<HealthResult> {
+export async function checkHealth(baseUrl: string, deadlineMs: number, endpoint: Pick<Endpoint, 'apiKeyEnv' | 'headers' | 'unixSocket'> = {}): Promise<HealthResult> {
   const t0 = performance.now();
+  const dispatcher = helperDispatcher(endpoint);
+  const v = via(endpoint);
   const left = (): number => deadlineMs - (performance.now() - t0);
   const done = (ok: boolean, status: number, message: string): HealthResult => ({ ok, status, message: redactSecrets(message), elapsedMs: performance.now() - t0 });
   let healthUrl: string;
@@ -131,29 +141,29 @@ export async function checkHealth(baseUrl: string, deadlineMs: number, endpoint:
     healthUrl = `${root.origin}${root.basePath}/health`;
     // A readiness URL itself (models.yaml `launch.ready_url: http://host:8000/health`): probe it as is.
     if (PROBE_PATH.test(targetOf(baseUrl).basePath)) {
-      const r = await get(baseUrl, left(), authHeaders(endpoint));
-      return done(r.status >= 200 && r.status < 300, r.status, `GET ${baseUrl}: HTTP ${r.status}${r.status === 503 ? ' (the server is still loading)' : ''}${r.status >= 300 ? `: ${clip(r.body.trim())}` : ''}`);
+      const r = await get(baseUrl, left(), authHeaders(endpoint), dispatcher);
+      return done(r.status >= 200 && r.status < 300, r.status, `GET ${baseUrl}${v}: HTTP ${r.status}${r.status === 503 ? ' (the server is still loading)' : ''}${r.status >= 300 ? `: ${clip(r.body.trim())}` : ''}`);
     }
   } catch (e) {
-    return done(false, 0, e instanceof TypeError ? e.message : describe(e, `GET ${baseUrl}`, deadlineMs));
+    return done(false, 0, e instanceof TypeError ? e.message : describe(e, `GET ${baseUrl}${v}`, deadlineMs));
   }
   try {
-    const r = await get(healthUrl, left(), authHeaders(endpoint));
-    if (r.status >= 200 && r.status < 300) return done(true, r.status, `GET ${healthUrl}: HTTP ${r.status}`);
+    const r = await get(healthUrl, left(), authHeaders(endpoint), dispatcher);
+    if (r.status >= 200 && r.status < 300) return done(true, r.status, `GET ${healthUrl}${v}: HTTP ${r.status}`);
     if (r.status !== 404 && r.status !== 405) {
-      return done(false, r.status, `GET ${healthUrl}: HTTP ${r.status}${r.status === 503 ? ' (the server is still loading)' : ''}: ${clip(r.body.trim())}`);
+      return done(false, r.status, `GET ${healthUrl}${v}: HTTP ${r.status}${r.status === 503 ? ' (the server is still loading)' : ''}: ${clip(r.body.trim())}`);
     }
   } catch (e) {
-    return done(false, 0, describe(e, `GET ${healthUrl}`, deadlineMs));
+    return done(false, 0, describe(e, `GET ${healthUrl}${v}`, deadlineMs));
   }
-  if (left() <= 0) return done(false, 0, `GET ${healthUrl}: no /health route and no time left for /models`);
+  if (left() <= 0) return done(false, 0, `GET ${healthUrl}${v}: no /health route and no time left for /models`);
   const modelsUrl = `${baseUrl.replace(/\/+$/, '')}/models`;
   try {
-    const r = await get(modelsUrl, left(), authHeaders(endpoint));
-    if (r.status >= 200 && r.status < 300) return done(true, r.status, `GET ${modelsUrl}: HTTP ${r.status}`);
-    return done(false, r.status, `GET ${modelsUrl}: HTTP ${r.status}: ${clip(r.body.trim())}`);
+    const r = await get(modelsUrl, left(), authHeaders(endpoint), dispatcher);
+    if (r.status >= 200 && r.status < 300) return done(true, r.status, `GET ${modelsUrl}${v}: HTTP ${r.status}`);
+    return done(false, r.status, `GET ${modelsUrl}${v}: HTTP ${r.status}: ${clip(r.body.trim())}`);
   } catch (e) {
-    return done(false, 0, describe(e, `GET ${modelsUrl}`, deadlineMs));
+    return done(false, 0, describe(e, `GET ${modelsUrl}${v}`, deadlineMs));
   }
 }
 
@@ -198,10 +208,10 @@ export function parsePrometheus(text: string): Map<string, number> {
  * (llama-server without `--metrics`, hosted APIs) or cannot be reached.
  * @param deadlineMs @default 5000
  */
-export async function fetchServerMetrics(baseUrl: string, deadlineMs = 5000): Promise<Map<string, number> | null> {
+export async function fetchServerMetrics(baseUrl: string, deadlineMs = 5000, endpoint: Pick<Endpoint, 'unixSocket'> = {}): Promise<Map<string, number> | null> {
   try {
     const root = rootOf(baseUrl);
-    const r = await get(`${root.origin}${root.basePath}/metrics`, deadlineMs);
+    const r = await get(`${root.origin}${root.basePath}/metrics`, deadlineMs, {}, helperDispatcher(endpoint));
     if (r.status < 200 || r.status >= 300) return null;
     const m = parsePrometheus(r.body);
     return m.size > 0 ? m : null;

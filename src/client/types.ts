@@ -11,6 +11,11 @@ export type EndpointKind = 'chat' | 'completions';
 export interface Endpoint {
   /** Base URL ending in `/v1`, e.g. `http://127.0.0.1:8000/v1`. */
   baseUrl: string;
+  /**
+   * Connect through this Unix domain socket instead of TCP (`baseUrl` then gives only the path
+   * and Host header, e.g. `http://localhost/v1`).
+   */
+  unixSocket?: string;
   /** Value sent as the request's `model`. */
   model: string;
   kind: EndpointKind;

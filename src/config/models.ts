@@ -148,6 +148,10 @@ export const modelEntrySchema = z
     hf_repo: z.string().optional().describe('Hugging Face repository, e.g. Qwen/Qwen3-VL-8B-Instruct; sent as the request model unless served_model_name is set.'),
     served_model_name: z.string().optional().describe('Name the server serves the model under (vLLM --served-model-name). @default hf_repo, else name'),
     baseline: z.string().optional().describe('Name of another model this one is compared against ("can it replace the baseline?").'),
+    unix_socket: z
+      .string()
+      .optional()
+      .describe('Absolute path of a Unix domain socket the server listens on (vLLM --uds, llama-server --host /path.sock); requests go through it instead of TCP. base_url then gives only the path. @default base_url http://localhost/v1'),
     ...sharedModelFields,
     benchmarks: benchmarksSchema.optional().describe('Per-model overrides of the top-level benchmarks block (merged key by key).'),
     thresholds: thresholdsBlockSchema.optional().describe('Per-model k6-style thresholds; replace global ones on the same metric and aggregation.'),
@@ -185,7 +189,8 @@ export type ParsedModelEntry = z.output<typeof modelEntrySchema>;
 /** A validated model entry with every default applied. */
 export type ModelEntry = Omit<ParsedModelEntry, 'base_url' | 'task_type' | 'modalities'> & {
   /**
-   * Always set: `base_url` as written (trailing slash removed), else `http://localhost:{port}/v1`.
+   * Always set: `base_url` as written (trailing slash removed), else `http://localhost:{port}/v1`
+   * (`http://localhost/v1` with `unix_socket`).
    * A simulated model without either gets `http://127.0.0.1:0/v1` (port 0: the global setup
    * starts the simulator on a free port and replaces it).
    */
@@ -217,6 +222,7 @@ export function endpointOf(m: ModelEntry): Endpoint {
     model: requestModelName(m),
     kind: m.endpoint,
     provider: m.provider,
+    ...(m.unix_socket ? { unixSocket: m.unix_socket } : {}),
     ...(m.api_key_env ? { apiKeyEnv: m.api_key_env } : {}),
     ...(m.headers ? { headers: { ...m.headers } } : {}),
     ...(m.extra_body ? { extraBody: structuredClone(m.extra_body) } : {}),
@@ -252,8 +258,10 @@ export function normaliseEntry(e: ParsedModelEntry): ModelEntry {
   const modalities: Modality[] = e.modalities ? [...new Set(e.modalities)] : task_type === 'vlm' ? ['text', 'image'] : ['text'];
   const base_url = e.base_url
     ? e.base_url.replace(/\/+$/, '')
-    : e.port !== undefined
-      ? `http://localhost:${e.port}/v1`
-      : 'http://127.0.0.1:0/v1';
+    : e.unix_socket !== undefined
+      ? 'http://localhost/v1'
+      : e.port !== undefined
+        ? `http://localhost:${e.port}/v1`
+        : 'http://127.0.0.1:0/v1';
   return { ...e, base_url, task_type, modalities };
 }

@@ -3,6 +3,7 @@
  * an address for every model, well-formed URLs, the simulator block, secrets kept out of config.
  * Each problem is returned with its path so the loader can point at the line.
  */
+import { isAbsolute } from 'node:path';
 import type { ConfigErrorCode } from './errors.ts';
 import { suggestion } from './errors.ts';
 import type { ParsedModelEntry } from './models.ts';
@@ -28,6 +29,17 @@ export function checkHttpUrl(raw: string): string | undefined {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return `scheme "${url.protocol.replace(':', '')}" is not http or https`;
   if (!url.hostname) return 'the URL has no host';
+  return undefined;
+}
+
+/** Linux's limit for a Unix socket path (sockaddr_un.sun_path, 108 bytes with the terminating NUL). */
+const MAX_SOCKET_PATH_BYTES = 107;
+
+/** A usable Unix socket path, or a description of why not. */
+export function checkSocketPath(raw: string): string | undefined {
+  if (!isAbsolute(raw)) return 'not an absolute path (it would depend on the directory the suite is started from)';
+  const bytes = Buffer.byteLength(raw);
+  if (bytes > MAX_SOCKET_PATH_BYTES) return `${bytes} bytes long; Unix socket paths are limited to ${MAX_SOCKET_PATH_BYTES} bytes`;
   return undefined;
 }
 
@@ -72,14 +84,24 @@ export function crossCheck(entries: readonly ParsedModelEntry[]): PathIssue[] {
     }
 
     const isSim = m.provider === 'sim';
-    if (m.base_url === undefined && m.port === undefined && !isSim) {
+    if (m.base_url === undefined && m.port === undefined && m.unix_socket === undefined && !isSim) {
       issues.push({
         path: at(),
         code: 'MISSING_ENDPOINT',
         problem: `model "${m.name}" has neither port nor base_url`,
-        expected: 'port (for http://localhost:{port}/v1) or base_url',
-        hint: 'add e.g. "port: 8000" for a local server or "base_url: https://host/v1"',
+        expected: 'port (for http://localhost:{port}/v1), base_url, or unix_socket',
+        hint: 'add e.g. "port: 8000" for a local server, "base_url: https://host/v1", or "unix_socket: /tmp/vllm.sock" for a server started with --uds',
       });
+    }
+    if (m.unix_socket !== undefined) {
+      const why = checkSocketPath(m.unix_socket);
+      if (why) issues.push({ path: at('unix_socket'), code: 'INVALID_VALUE', problem: why, expected: 'an absolute path such as /tmp/vllm.sock', received: JSON.stringify(m.unix_socket) });
+      if (m.port !== undefined) {
+        issues.push({ path: at('port'), code: 'INVALID_VALUE', problem: `port ${m.port} is not used: requests go through unix_socket ${JSON.stringify(m.unix_socket)}`, hint: 'remove port (or unix_socket, to connect over TCP)' });
+      }
+      if (m.base_url !== undefined && !checkHttpUrl(m.base_url) && new URL(m.base_url).protocol !== 'http:') {
+        issues.push({ path: at('base_url'), code: 'INVALID_URL', problem: 'a Unix socket carries plain HTTP, not https', expected: 'an http URL such as http://localhost/v1', received: JSON.stringify(m.base_url) });
+      }
     }
     if (m.base_url !== undefined) {
       const why = checkHttpUrl(m.base_url);

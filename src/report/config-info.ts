@@ -47,11 +47,13 @@ export function readConfigInfo(root = process.cwd(), env: NodeJS.ProcessEnv = pr
     if (keyEnv) keyEnvs.add(keyEnv);
     if (!name) continue;
     const port = typeof m.port === 'number' ? m.port : undefined;
-    const rawUrl = str(m.base_url) ?? (port !== undefined ? `http://localhost:${port}/v1` : undefined);
+    const unixSocket = str(m.unix_socket);
+    const rawUrl = str(m.base_url) ?? (unixSocket !== undefined ? 'http://localhost/v1' : port !== undefined ? `http://localhost:${port}/v1` : undefined);
     const model: ModelInfo = { name };
     const provider = str(m.provider);
     if (provider) model.provider = provider;
     if (rawUrl) model.baseUrl = stripUrlSecrets(rawUrl);
+    if (unixSocket) model.unixSocket = unixSocket;
     const served = str(m.served_model_name) ?? str(m.hf_repo);
     if (served) model.servedModelName = served;
     const baseline = str(m.baseline);

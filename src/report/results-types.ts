@@ -71,6 +71,10 @@ export interface ModelInfo {
   name: string;
   provider?: string;
   baseUrl?: string;
+  /**
+   * Path of the Unix domain socket the model is reached through (models.yaml unix_socket).
+   */
+  unixSocket?: string;
   servedModelName?: string;
   baseline?: string;
 }

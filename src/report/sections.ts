@@ -337,7 +337,7 @@ function environmentBlocks(r: BenchResults): Block[] {
     ),
     table(
       ['model', 'provider', 'base URL', 'served model name', 'baseline'],
-      r.models.map((m) => [m.name, m.provider ?? NA, m.baseUrl ?? NA, m.servedModelName ?? NA, m.baseline ?? '']),
+      r.models.map((m) => [m.name, m.provider ?? NA, m.baseUrl === undefined ? NA : m.unixSocket === undefined ? m.baseUrl : `${m.baseUrl} via unix socket ${m.unixSocket}`, m.servedModelName ?? NA, m.baseline ?? '']),
     ),
   ];
 }

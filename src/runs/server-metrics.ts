@@ -30,7 +30,7 @@ export interface ServerSnapshot {
 }
 
 export async function serverMetricsTrend(endpoint: Endpoint): Promise<ServerSnapshot | null> {
-  const values = await fetchServerMetrics(endpoint.baseUrl).catch(() => null);
+  const values = await fetchServerMetrics(endpoint.baseUrl, undefined, endpoint).catch(() => null);
   if (!values) return null;
   return {
     values,

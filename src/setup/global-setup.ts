@@ -14,6 +14,7 @@ import { loadSuite, type SuiteModel } from './suite.ts';
 import { startProcess, stopProcess, waitForLine, tailText, stopAll, type Started } from './processes.ts';
 import type { BenchTarget } from './target.ts';
 import type { Endpoint } from '../client/types.ts';
+import { endpointLabel } from '../client/unix-socket.ts';
 
 /** Exit code for "the suite could not run" (config invalid, endpoint unreachable). */
 export const EXIT_CANNOT_RUN = 2;
@@ -92,10 +93,8 @@ async function startSimulator(
     modelsFile,
     '--model',
     model.entry.name,
-    '--host',
-    '127.0.0.1',
-    '--port',
-    '0',
+    // unix_socket: the simulator listens there (like vLLM --uds) instead of on a free TCP port.
+    ...(endpoint.unixSocket !== undefined ? ['--unix-socket', endpoint.unixSocket] : ['--host', '127.0.0.1', '--port', '0']),
     // A simulated model with api_key_env checks the key like a hosted API would (401 otherwise).
     ...(model.entry.api_key_env ? ['--api-key-env', model.entry.api_key_env] : []),
   ], { cwd: root });
@@ -129,8 +128,8 @@ async function ensureReachable(name: string, endpoint: Endpoint, deadlineMs: num
   const h = await checkHealth(endpoint.baseUrl, deadlineMs, endpoint);
   if (!h.ok) {
     throw new Error(
-      `Model "${name}" is unreachable at ${endpoint.baseUrl}: ${h.message} (after ${Math.round(h.elapsedMs)} ms).\n` +
-        `Start the server, fix base_url/port in models.yaml, or disable the model (enabled: false).`,
+      `Model "${name}" is unreachable at ${endpointLabel(endpoint)}: ${h.message} (after ${Math.round(h.elapsedMs)} ms).\n` +
+        `Start the server, fix ${endpoint.unixSocket !== undefined ? 'unix_socket' : 'base_url/port'} in models.yaml, or disable the model (enabled: false).`,
     );
   }
 }
@@ -145,7 +144,7 @@ async function ensureServed(name: string, endpoint: Endpoint): Promise<void> {
   const ids = served.models.map((m) => m.id);
   if (ids.length > 0 && !ids.includes(endpoint.model)) {
     throw new Error(
-      `Model "${name}": the server at ${endpoint.baseUrl} serves ${ids.map((i) => `"${i}"`).join(', ')}, not "${endpoint.model}". ` +
+      `Model "${name}": the server at ${endpointLabel(endpoint)} serves ${ids.map((i) => `"${i}"`).join(', ')}, not "${endpoint.model}". ` +
         `Set served_model_name in models.yaml to one of them.`,
     );
   }

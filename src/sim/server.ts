@@ -75,6 +75,32 @@ function hashIds(ids: readonly number[]): number {
   return h;
 }
 
+/**
+ * A socket file left by a server that is gone makes listen() fail with EADDRINUSE: remove it, but
+ * only when nothing answers on it (another live server keeps its socket).
+ */
+async function clearStaleSocket(path: string): Promise<void> {
+  const { lstatSync, unlinkSync } = await import('node:fs');
+  const { connect } = await import('node:net');
+  let isSocket: boolean;
+  try {
+    isSocket = lstatSync(path).isSocket();
+  } catch {
+    return; // nothing there
+  }
+  if (!isSocket) throw new Error(`${path} exists and is not a Unix socket; choose another path for the simulator's socket`);
+  const live = await new Promise<boolean>((resolveProbe) => {
+    const c = connect({ path });
+    c.once('connect', () => {
+      c.destroy();
+      resolveProbe(true);
+    });
+    c.once('error', () => resolveProbe(false));
+  });
+  if (live) throw new Error(`${path}: another server is listening on this Unix socket; stop it or choose another path`);
+  unlinkSync(path);
+}
+
 export async function startSimServer(opts: SimServerOptions): Promise<SimServer> {
   const { sim, servedName, maxModelLen } = opts;
   const { resolve } = await import('node:path');
@@ -326,6 +352,7 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
   server.headersTimeout = 60_000;
   server.maxRequestsPerSocket = 0;
 
+  if (opts.socketPath !== undefined) await clearStaleSocket(opts.socketPath);
   await new Promise<void>((resolveListen, reject) => {
     server.once('error', reject);
     // Thousands of clients connect at once: Node's default backlog (511) would drop SYNs (1 s+ retries).

@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { request, type Dispatcher } from 'undici';
 import { Tokenizer } from '@huggingface/tokenizers';
 import type { ChatMessage, Endpoint } from '../client/types.ts';
+import { helperDispatcher } from '../client/unix-socket.ts';
 
 export type TokenizerKind = 'server' | 'local' | 'approximate';
 
@@ -80,7 +81,7 @@ async function postJson(url: string, endpoint: Endpoint, body: unknown, opts: Po
     signal: AbortSignal.timeout(opts.timeoutMs),
     headersTimeout: opts.timeoutMs,
     bodyTimeout: opts.timeoutMs,
-    ...(opts.dispatcher ? { dispatcher: opts.dispatcher } : {}),
+    ...(opts.dispatcher ? { dispatcher: opts.dispatcher } : endpoint.unixSocket !== undefined ? { dispatcher: helperDispatcher(endpoint)! } : {}),
   });
   const text = await res.body.text();
   let json: unknown;

@@ -155,6 +155,19 @@ describe('model entry defaults and normalisation', () => {
   });
 });
 
+describe('Unix socket endpoints', () => {
+  test('unix_socket alone gives base_url http://localhost/v1 and an endpoint that connects through the socket', () => {
+    const c = parseModelsConfig('models:\n  - name: m\n    hf_repo: org/m\n    unix_socket: /tmp/vllm.sock\n');
+    expect(c.models[0]!.base_url).toBe('http://localhost/v1');
+    expect(endpointOf(c.models[0]!)).toEqual({ baseUrl: 'http://localhost/v1', unixSocket: '/tmp/vllm.sock', model: 'org/m', kind: 'chat', provider: 'vllm' });
+  });
+
+  test('a base_url next to unix_socket gives the path prefix and Host header', () => {
+    const c = parseModelsConfig('models:\n  - name: m\n    unix_socket: /run/llama.sock\n    base_url: http://llama/api/v1\n    provider: llamacpp\n');
+    expect(endpointOf(c.models[0]!)).toMatchObject({ baseUrl: 'http://llama/api/v1', unixSocket: '/run/llama.sock' });
+  });
+});
+
 describe('malformed configs give precise errors', () => {
   const cases: {
     name: string;
@@ -254,7 +267,45 @@ describe('malformed configs give precise errors', () => {
       column: 5,
       field: 'models[0]',
       message: 'model "alpha" has neither port nor base_url',
-      expected: 'port (for http://localhost:{port}/v1) or base_url',
+      expected: 'port (for http://localhost:{port}/v1), base_url, or unix_socket',
+    },
+    {
+      name: 'a relative Unix socket path',
+      yaml: 'models:\n  - name: alpha\n    unix_socket: run/vllm.sock\n',
+      code: 'INVALID_VALUE',
+      line: 3,
+      column: 18,
+      field: 'models[0].unix_socket',
+      message: 'not an absolute path',
+      expected: 'an absolute path such as /tmp/vllm.sock',
+    },
+    {
+      name: 'a Unix socket path over the kernel limit',
+      yaml: `models:\n  - name: alpha\n    unix_socket: /tmp/${'s'.repeat(110)}.sock\n`,
+      code: 'INVALID_VALUE',
+      line: 3,
+      column: 18,
+      field: 'models[0].unix_socket',
+      message: '120 bytes long; Unix socket paths are limited to 107 bytes',
+    },
+    {
+      name: 'a port next to a Unix socket',
+      yaml: 'models:\n  - name: alpha\n    unix_socket: /tmp/vllm.sock\n    port: 8000\n',
+      code: 'INVALID_VALUE',
+      line: 4,
+      column: 11,
+      field: 'models[0].port',
+      message: 'port 8000 is not used: requests go through unix_socket "/tmp/vllm.sock"',
+      hint: 'remove port (or unix_socket, to connect over TCP)',
+    },
+    {
+      name: 'https through a Unix socket',
+      yaml: 'models:\n  - name: alpha\n    unix_socket: /tmp/vllm.sock\n    base_url: https://localhost/v1\n',
+      code: 'INVALID_URL',
+      line: 4,
+      column: 15,
+      field: 'models[0].base_url',
+      message: 'a Unix socket carries plain HTTP, not https',
     },
     {
       name: 'a base URL without a scheme',
