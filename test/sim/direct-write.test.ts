@@ -5,13 +5,14 @@
  * later chunks must not overtake it. A plain node:http client checks every byte.
  */
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadAnswerBank } from '../../src/sim/answers.ts';
 import { parseSimConfig } from '../../src/sim/config.ts';
 import { startSimServer, type SimServer } from '../../src/sim/server.ts';
-import { chat, post, tokenEvents } from './http.ts';
+import { chat, getText, post, tokenEvents } from './http.ts';
 
 const calls = vi.hoisted(() => ({ direct: 0, partial: 0, eagain: 0, kernelEagain: 0, synthetic: true }));
 
@@ -106,6 +107,51 @@ describe.skipIf(process.platform === 'win32')('direct socket writes against a cl
       expect(text).toBe(expected);
       // The buffer really filled: the kernel refused direct writes, so chunks were queued.
       expect(calls.kernelEagain).toBeGreaterThan(0);
+    } finally {
+      calls.synthetic = true;
+      await s.close();
+    }
+  });
+});
+
+describe('clients that go away mid-stream', () => {
+  it('abort their sequences (reset and orderly close alike) while the other streams finish', async () => {
+    calls.synthetic = false;
+    const sim = parseSimConfig({ seed: 9, engine: { step_base_ms: 5, step_per_seq_ms: 0, prefill_tokens_per_s: 1_000_000 } }, 'test');
+    const s = await startSimServer({ servedName: 'sim/d', maxModelLen: 8192, sim });
+    try {
+      const { hostname, port } = new URL(s.url);
+      const body = JSON.stringify({ model: 'sim/d', prompt: 'Leave early.', max_tokens: 120, ignore_eos: true, stream: true });
+      const head = `POST /v1/completions HTTP/1.1\r\nHost: ${hostname}\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`;
+      /** Tokens received; `leave` ends the connection after that many (RST or FIN). */
+      const stream = (leave?: { after: number; how: 'reset' | 'close' }): Promise<number> =>
+        new Promise((resolve, reject) => {
+          const sock = connect(Number(port), hostname);
+          let text = '';
+          let left = false;
+          const count = (): number => text.split('data: {').length - 1;
+          sock.on('data', (b: Buffer) => {
+            text += b.toString('utf8');
+            if (leave && !left && count() >= leave.after) {
+              left = true;
+              if (leave.how === 'reset') sock.resetAndDestroy();
+              else sock.destroy();
+              resolve(count());
+            }
+          });
+          sock.on('close', () => resolve(count()));
+          sock.on('error', reject);
+          sock.write(head + body);
+        });
+      const [reset, closed, full] = await Promise.all([stream({ after: 5, how: 'reset' }), stream({ after: 5, how: 'close' }), stream()]);
+      expect(reset).toBeLessThan(120);
+      expect(closed).toBeLessThan(120);
+      expect(full).toBe(120);
+      const value = (m: string, name: string): number => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(m)![1]);
+      const m = (await getText(s.url.replace('/v1', '/metrics'))).text;
+      expect(value(m, 'vllm:num_requests_running\\{[^}]*\\}')).toBe(0);
+      expect(value(m, 'vllm:request_success_total\\{[^}]*finished_reason="abort"\\}')).toBe(2);
+      expect(value(m, 'vllm:request_success_total\\{[^}]*finished_reason="length"\\}')).toBe(1);
     } finally {
       calls.synthetic = true;
       await s.close();
