@@ -1,7 +1,9 @@
 /**
  * `npm run sim -- --port 8000 [--host 127.0.0.1] [--models-file models.yaml --model <name>]
  *   [--config-json '<sim JSON>'] [--served-name x] [--max-model-len n] [--api-key-env VAR]
- *   [--unix-socket PATH]` (listen on a Unix domain socket instead of TCP; for benches)
+ *   [--unix-socket PATH]` (listen on a Unix domain socket instead of TCP, like vLLM --uds; a
+ *   socket file left by a dead server is replaced). With --models-file and no --port, an entry's
+ *   `unix_socket` is listened on.
  *
  * Prints exactly one stdout line `SIM_READY <base url>` once listening (the suite's global setup
  * waits for it). Exit codes: 0 after SIGTERM/SIGINT, 2 for bad arguments or configuration.
@@ -25,9 +27,11 @@ interface Resolved {
   servedName: string;
   maxModelLen: number;
   baseDir: string;
+  /** The model entry's `unix_socket`, when read from a models file. */
+  unixSocket?: string;
 }
 
-function fromModelsFile(file: string, name: string): { raw: unknown; servedName: string; maxModelLen?: number; where: string } {
+function fromModelsFile(file: string, name: string): { raw: unknown; servedName: string; maxModelLen?: number; where: string; unixSocket?: string } {
   let doc: unknown;
   try {
     doc = parseYaml(readFileSync(file, 'utf8'));
@@ -43,7 +47,8 @@ function fromModelsFile(file: string, name: string): { raw: unknown; servedName:
   }
   const where = `${file}, model "${name}"`;
   const served = entry.served_model_name ?? entry.hf_repo ?? entry.name;
-  const out: { raw: unknown; servedName: string; maxModelLen?: number; where: string } = { raw: entry.sim, servedName: String(served), where };
+  const out: { raw: unknown; servedName: string; maxModelLen?: number; where: string; unixSocket?: string } = { raw: entry.sim, servedName: String(served), where };
+  if (typeof entry.unix_socket === 'string') out.unixSocket = entry.unix_socket;
   if (entry.max_model_len !== undefined) {
     if (!Number.isInteger(entry.max_model_len) || (entry.max_model_len as number) < 2) throw new UsageError(`Invalid max_model_len in ${where}: expected an integer >= 2, got ${JSON.stringify(entry.max_model_len)}.`);
     out.maxModelLen = entry.max_model_len as number;
@@ -57,6 +62,7 @@ function resolveConfig(values: Record<string, string | undefined>): Resolved {
   let maxModelLen: number | undefined;
   let where = '--config-json';
   let baseDir = process.cwd();
+  let unixSocket: string | undefined;
   if (values['models-file'] !== undefined) {
     if (values.model === undefined) throw new UsageError('--models-file needs --model <name>.');
     const file = resolve(values['models-file']);
@@ -66,6 +72,7 @@ function resolveConfig(values: Record<string, string | undefined>): Resolved {
     maxModelLen = m.maxModelLen;
     where = m.where;
     baseDir = dirname(file);
+    unixSocket = m.unixSocket;
   }
   if (values['config-json'] !== undefined) {
     try {
@@ -81,13 +88,13 @@ function resolveConfig(values: Record<string, string | undefined>): Resolved {
     if (!Number.isInteger(n) || n < 2) throw new UsageError(`--max-model-len must be an integer >= 2, got "${values['max-model-len']}".`);
     maxModelLen = n;
   }
-  return { sim: parseSimConfig(raw, where), servedName, maxModelLen: maxModelLen ?? DEFAULT_MAX_MODEL_LEN, baseDir };
+  return { sim: parseSimConfig(raw, where), servedName, maxModelLen: maxModelLen ?? DEFAULT_MAX_MODEL_LEN, baseDir, ...(unixSocket !== undefined ? { unixSocket } : {}) };
 }
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      port: { type: 'string', default: '8000' },
+      port: { type: 'string' },
       host: { type: 'string', default: '127.0.0.1' },
       'models-file': { type: 'string' },
       model: { type: 'string' },
@@ -99,7 +106,7 @@ async function main(): Promise<void> {
     },
     strict: true,
   });
-  const port = Number(values.port);
+  const port = Number(values.port ?? '8000');
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0..65535, got "${values.port}".`);
   const cfg = resolveConfig(values);
   let apiKey: string | undefined;
@@ -115,7 +122,7 @@ async function main(): Promise<void> {
     sim: cfg.sim,
     baseDir: cfg.baseDir,
     ...(apiKey !== undefined ? { apiKey } : {}),
-    ...(values['unix-socket'] !== undefined ? { socketPath: values['unix-socket'] } : {}),
+    ...(values['unix-socket'] !== undefined ? { socketPath: values['unix-socket'] } : values.port === undefined && cfg.unixSocket !== undefined ? { socketPath: cfg.unixSocket } : {}),
   });
   process.stdout.write(`SIM_READY ${server.url}\n`);
   const stop = (): void => {

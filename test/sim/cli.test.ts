@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +32,10 @@ describe('sim CLI', () => {
       '    served_model_name: sim/candidate-7b',
       '    max_model_len: 2048',
       '    sim: { seed: 7, engine: { step_base_ms: 2 } }',
+      '  - name: sim-uds',
+      '    provider: sim',
+      `    unix_socket: ${join(dir, 'sim.sock')}`,
+      '    sim: {}',
       '  - name: sim-bad',
       '    provider: sim',
       '    sim: { engine: { max_num_seqs: 0, step_base_msec: 3 } }',
@@ -58,6 +63,29 @@ describe('sim CLI', () => {
     expect(code).toBe(0);
     expect(lines).toHaveLength(1);
     expect(stderr).not.toContain('secret-1');
+  });
+
+  it.skipIf(process.platform === 'win32')("listens on the entry's unix_socket when no --port is given", async () => {
+    const child = run(['--models-file', models, '--model', 'sim-uds']);
+    const exited = exitOf(child);
+    await new Promise<void>((resolve, reject) => {
+      createInterface({ input: child.stdout }).on('line', (l) => {
+        if (l === 'SIM_READY http://localhost/v1') resolve();
+      });
+      child.once('exit', (c) => reject(new Error(`exited ${c}`)));
+    });
+    const body = await new Promise<string>((resolve, reject) => {
+      const req = httpRequest({ socketPath: join(dir, 'sim.sock'), path: '/v1/models' }, (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () => resolve(text));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(JSON.parse(body).data[0].id).toBe('sim-uds');
+    child.kill('SIGTERM');
+    expect((await exited).code).toBe(0);
   });
 
   it('bad config exits 2 naming the model entry and the fields', async () => {
