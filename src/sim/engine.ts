@@ -321,7 +321,29 @@ export class Engine {
 
   private stepBatch: Seq[] = [];
   private stepEnd = 0;
-  private readonly endStepBound = (): void => this.endStep(this.stepBatch, this.stepEnd);
+  /** Set while a step end runs; a step end that falls due meanwhile is run after it, not inside it. */
+  private endingStep = false;
+  private endDue = false;
+  /**
+   * Runs due step ends one after another. When the process is behind the model, `runAt` calls
+   * back at once, so without this loop each caught-up step would nest inside the previous one:
+   * with short steps (sub-millisecond) and a 20 ms catch-up, thousands deep, past the stack limit.
+   */
+  private readonly endStepBound = (): void => {
+    if (this.endingStep) {
+      this.endDue = true;
+      return;
+    }
+    this.endingStep = true;
+    try {
+      do {
+        this.endDue = false;
+        this.endStep(this.stepBatch, this.stepEnd);
+      } while (this.endDue);
+    } finally {
+      this.endingStep = false;
+    }
+  };
 
   private endStep(batch: Seq[], tEnd: number): void {
     const late = this.now() - tEnd;
