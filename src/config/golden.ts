@@ -17,6 +17,7 @@ import { z } from 'zod';
 import { ConfigError, displayPath, describeValue, formatPath, suggestion, type ConfigIssue } from './errors.ts';
 import { parseNumberItem } from '../scoring/numbers.ts';
 import { compileSchema } from '../scoring/json.ts';
+import { REGRESSION_DEFAULTS } from './vocabulary.ts';
 
 /** The older tool's fixed prompt (translated), used when a set gives no `instructions`. */
 export const LEGACY_INSTRUCTIONS =
@@ -39,14 +40,6 @@ export const DEFAULT_ACCEPTANCE = {
   error_rate_max: 0.05,
 } as const;
 
-/** Regression defaults, from the older tool's demo file. */
-export const DEFAULT_REGRESSION = {
-  category_precision_drop_max: 0.05,
-  entity_recall_drop_max: 0.1,
-  fact_recall_drop_max: 0.1,
-  p95_latency_ratio_max: 1.5,
-  must_not_say_delta_max: 0,
-} as const;
 
 const fraction = z.number().min(0).max(1);
 const nonNeg = z.number().min(0);
@@ -91,11 +84,11 @@ const acceptanceSchema = z.strictObject({
 });
 
 const regressionSchema = z.strictObject({
-  category_precision_drop_max: fraction.default(DEFAULT_REGRESSION.category_precision_drop_max),
-  entity_recall_drop_max: fraction.default(DEFAULT_REGRESSION.entity_recall_drop_max),
-  fact_recall_drop_max: fraction.default(DEFAULT_REGRESSION.fact_recall_drop_max),
-  p95_latency_ratio_max: z.number().positive().default(DEFAULT_REGRESSION.p95_latency_ratio_max),
-  must_not_say_delta_max: z.int().min(0).default(DEFAULT_REGRESSION.must_not_say_delta_max),
+  category_precision_drop_max: fraction.default(REGRESSION_DEFAULTS.category_precision_drop_max),
+  entity_recall_drop_max: fraction.default(REGRESSION_DEFAULTS.entity_recall_drop_max),
+  fact_recall_drop_max: fraction.default(REGRESSION_DEFAULTS.fact_recall_drop_max),
+  p95_latency_ratio_max: z.number().positive().default(REGRESSION_DEFAULTS.p95_latency_ratio_max),
+  must_not_say_delta_max: z.int().min(0).default(REGRESSION_DEFAULTS.must_not_say_delta_max),
 });
 
 const setSchema = z.strictObject({
@@ -463,6 +456,6 @@ export function loadGoldenSet(path: string, opts: LoadGoldenOptions = {}): Golde
 
 /** Where a threshold was declared, for CheckResult.source: `golden/expectations.json#acceptance_criteria.entity_recall_min`. */
 export function thresholdSource(set: GoldenSet, key: keyof AcceptanceCriteria | keyof RegressionThresholds): string {
-  const block = key in DEFAULT_REGRESSION ? 'regression_thresholds' : 'acceptance_criteria';
+  const block = key in REGRESSION_DEFAULTS ? 'regression_thresholds' : 'acceptance_criteria';
   return `${displayPath(set.file)}#${block}.${key}`;
 }

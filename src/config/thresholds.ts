@@ -11,14 +11,13 @@
 import { z } from 'zod';
 import type { Dimension } from '../matchers/meta.ts';
 import { DIMENSIONS } from '../matchers/meta.ts';
-import { ConfigError, formatPath, describeValue, suggestion, nearest, type ConfigErrorCode, type ConfigIssue } from './errors.ts';
+import { ConfigError, formatPath, describeValue, suggestion, type ConfigErrorCode, type ConfigIssue } from './errors.ts';
 import type { ModelsConfig } from './models.ts';
 import {
   ACCEPTANCE_KEYS,
   LEGACY_BENCHMARK_KEYS,
   METRICS,
   METRIC_NAMES,
-  REGRESSION_DEFAULTS,
   unitOf,
   type LegacyKey,
   type LegacySection,
@@ -508,60 +507,4 @@ export function describeThreshold(t: Threshold): string {
   const name = t.stat.kind === 'count' && info?.stats.length !== 1 ? `${label} (count)` : label;
   const warn = t.warn !== undefined ? ` (warn ${t.op} ${fmtNumber(t.warn, t.unit, t.stat)})` : '';
   return `${prefix}${name} ${t.op} ${fmtNumber(t.fail, t.unit, t.stat)}${warn}`;
-}
-
-// ---------------------------------------------------------------- regression thresholds
-
-/** The older tool's `regression_thresholds`: how much worse a candidate may be than its baseline. */
-export interface RegressionThresholds {
-  /** Maximum drop in category precision, absolute (0.05 = 5 points). @default 0.05 */
-  category_precision_drop_max: number;
-  /** Maximum drop in entity recall, absolute. @default 0.10 */
-  entity_recall_drop_max: number;
-  /** Maximum drop in fact recall, absolute. @default 0.10 */
-  fact_recall_drop_max: number;
-  /** Maximum candidate/baseline ratio of p95 latency. @default 1.50 */
-  p95_latency_ratio_max: number;
-  /** Maximum increase in must_not_say violations. @default 0 */
-  must_not_say_delta_max: number;
-  /** Where they were declared, e.g. `golden/expectations.json#regression_thresholds`. */
-  source: string;
-}
-
-const REGRESSION_RANGES: Record<keyof typeof REGRESSION_DEFAULTS, { ok: (v: number) => boolean; expected: string }> = {
-  category_precision_drop_max: { ok: (v) => v >= 0 && v <= 1, expected: 'a fraction between 0 and 1' },
-  entity_recall_drop_max: { ok: (v) => v >= 0 && v <= 1, expected: 'a fraction between 0 and 1' },
-  fact_recall_drop_max: { ok: (v) => v >= 0 && v <= 1, expected: 'a fraction between 0 and 1' },
-  p95_latency_ratio_max: { ok: (v) => v > 0, expected: 'a ratio above 0 (1.5 = 50% slower allowed)' },
-  must_not_say_delta_max: { ok: (v) => Number.isInteger(v) && v >= 0, expected: 'a whole number of 0 or more' },
-};
-
-/**
- * Validate `regression_thresholds` (absent keys take the older tool's values, see
- * REGRESSION_DEFAULTS). Throws ConfigError naming `file` and the key.
- */
-export function parseRegressionThresholds(obj: unknown, file: string, path: PropertyKey[] = ['regression_thresholds']): RegressionThresholds {
-  const issues: ConfigIssue[] = [];
-  const field = formatPath(path);
-  const out: Record<string, number> = { ...REGRESSION_DEFAULTS };
-  if (obj !== undefined && obj !== null) {
-    if (typeof obj !== 'object' || Array.isArray(obj)) {
-      throw new ConfigError({ code: 'INVALID_TYPE', file, field, problem: 'must be a mapping', expected: `keys ${Object.keys(REGRESSION_DEFAULTS).join(', ')}`, received: describeValue(obj) });
-    }
-    const names = Object.keys(REGRESSION_DEFAULTS);
-    for (const [key, v] of Object.entries(obj as Record<string, unknown>)) {
-      const f = formatPath([...path, key]);
-      const range = REGRESSION_RANGES[key as keyof typeof REGRESSION_DEFAULTS];
-      if (!range) {
-        const near = nearest(key, names);
-        issues.push({ code: 'UNKNOWN_KEY', file, field: f, problem: 'unknown key', ...(near ? {} : { expected: `one of ${names.join(', ')}` }), hint: suggestion(key, names) });
-      } else if (typeof v !== 'number' || !Number.isFinite(v)) {
-        issues.push({ code: 'INVALID_TYPE', file, field: f, problem: 'must be a number', expected: range.expected, received: describeValue(v) });
-      } else if (!range.ok(v)) {
-        issues.push({ code: 'INVALID_VALUE', file, field: f, problem: 'out of range', expected: range.expected, received: String(v) });
-      } else out[key] = v;
-    }
-  }
-  if (issues.length) throw new ConfigError(issues);
-  return { ...(out as Omit<RegressionThresholds, 'source'>), source: `${file}#${field}` };
 }

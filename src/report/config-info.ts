@@ -8,6 +8,7 @@ import { resolve, relative } from 'node:path';
 import { parse } from 'yaml';
 import type { ModelInfo, RegressionThresholds } from './results-types.ts';
 import { stripUrlSecrets } from './sanitize.ts';
+import { REGRESSION_DEFAULTS } from '../config/vocabulary.ts';
 
 export interface ConfigInfo {
   models: ModelInfo[];
@@ -65,13 +66,7 @@ export function readConfigInfo(root = process.cwd(), env: NodeJS.ProcessEnv = pr
 }
 
 /** The seed tool's values, used when the golden file declares none (said so in the report). */
-export const DEFAULT_REGRESSION_THRESHOLDS: Omit<RegressionThresholds, 'source'> = {
-  category_precision_drop_max: 0.05,
-  entity_recall_drop_max: 0.1,
-  fact_recall_drop_max: 0.1,
-  p95_latency_ratio_max: 1.5,
-  must_not_say_delta_max: 0,
-};
+export const DEFAULT_REGRESSION_THRESHOLDS: Omit<RegressionThresholds, 'source'> = REGRESSION_DEFAULTS;
 
 export function readRegressionThresholds(goldenFile: string): RegressionThresholds {
   const fallback = { ...DEFAULT_REGRESSION_THRESHOLDS, source: 'defaults (no regression_thresholds in the golden file)' };

@@ -6,7 +6,6 @@ import {
   describeThreshold,
   findThreshold,
   parseExpression,
-  parseRegressionThresholds,
   parseThresholdsBlock,
   resolveThresholds,
   ThresholdSyntaxError,
@@ -179,31 +178,4 @@ describe('describeThreshold', () => {
   });
 });
 
-describe('parseRegressionThresholds', () => {
-  test("reads the older tool's keys and fills absent ones with its values", () => {
-    expect(parseRegressionThresholds({ category_precision_drop_max: 0.02, p95_latency_ratio_max: 1.2 }, 'golden/expectations.json')).toEqual({
-      category_precision_drop_max: 0.02,
-      entity_recall_drop_max: 0.1,
-      fact_recall_drop_max: 0.1,
-      p95_latency_ratio_max: 1.2,
-      must_not_say_delta_max: 0,
-      source: 'golden/expectations.json#regression_thresholds',
-    });
-  });
 
-  test('typos, wrong types and out-of-range values name the file and key', () => {
-    let err: unknown;
-    try {
-      parseRegressionThresholds({ p95_latency_ratio: 1.5, entity_recall_drop_max: '0.1', must_not_say_delta_max: -1 }, 'golden/expectations.json');
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(ConfigError);
-    const issues = (err as ConfigError).issues.map((i) => `${i.file} ${i.field}: ${i.problem}${i.hint ? ` / ${i.hint}` : ''}`);
-    expect(issues).toEqual([
-      'golden/expectations.json regression_thresholds.p95_latency_ratio: unknown key / did you mean "p95_latency_ratio_max"?',
-      'golden/expectations.json regression_thresholds.entity_recall_drop_max: must be a number',
-      'golden/expectations.json regression_thresholds.must_not_say_delta_max: out of range',
-    ]);
-  });
-});

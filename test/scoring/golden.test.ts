@@ -88,6 +88,31 @@ describe("the older tool's demo file", () => {
   });
 });
 
+describe('regression_thresholds', () => {
+  const caseLine = { id: 'a', prompt: 'p', expected_category: 'x' };
+  test("reads the older tool's keys and fills absent ones with its values", () => {
+    const dir = tmpSet({ 'g.json': JSON.stringify({ cases: [caseLine], regression_thresholds: { category_precision_drop_max: 0.02, p95_latency_ratio_max: 1.2 } }) });
+    expect(loadGoldenSet(join(dir, 'g.json')).regression_thresholds).toEqual({
+      category_precision_drop_max: 0.02,
+      entity_recall_drop_max: 0.1,
+      fact_recall_drop_max: 0.1,
+      p95_latency_ratio_max: 1.2,
+      must_not_say_delta_max: 0,
+    });
+  });
+
+  test('typos, wrong types and out-of-range values name the file and key', () => {
+    const dir = tmpSet({ 'g.json': JSON.stringify({ cases: [caseLine], regression_thresholds: { p95_latency_ratio: 1.5, entity_recall_drop_max: '0.1', must_not_say_delta_max: -1 } }) });
+    const file = join(dir, 'g.json');
+    const issues = loadError(file).issues.map((i) => `${i.file} ${i.field}: ${i.code}${i.code === 'UNKNOWN_KEY' ? ` / ${i.hint}` : ''}`);
+    expect(issues.sort()).toEqual([
+      `${file} regression_thresholds.entity_recall_drop_max: INVALID_VALUE`,
+      `${file} regression_thresholds.must_not_say_delta_max: INVALID_VALUE`,
+      `${file} regression_thresholds.p95_latency_ratio: UNKNOWN_KEY / did you mean "p95_latency_ratio_max"?`,
+    ]);
+  });
+});
+
 describe('errors name the file, the line, the field and a fix', () => {
   test('a JSONL case with a bad field: line number and hint', () => {
     const dir = tmpSet({
