@@ -4,6 +4,7 @@
  * every (patch*merge)^2 pixel cell is one LLM token. Only the header is read for the size: PNG
  * IHDR or a JPEG SOF marker.
  */
+import { imageInfo } from '../util/image-header.ts';
 import type { SimModelConfig } from './config.ts';
 
 export interface ImageSize {
@@ -12,31 +13,12 @@ export interface ImageSize {
 }
 
 /** Width and height from a PNG or JPEG header, or an Error saying what the bytes are. */
-export function imageSize(buf: Buffer): ImageSize {
-  if (buf.length >= 24 && buf.readUInt32BE(0) === 0x89504e47 && buf.toString('latin1', 12, 16) === 'IHDR') {
-    return { width: buf.readUInt32BE(16), height: buf.readUInt32BE(20) };
-  }
-  if (buf.length >= 4 && buf[0] === 0xff && buf[1] === 0xd8) {
-    let i = 2;
-    while (i + 9 < buf.length) {
-      if (buf[i] !== 0xff) {
-        i++;
-        continue;
-      }
-      const marker = buf[i + 1]!;
-      // Fill bytes and standalone markers carry no length.
-      if (marker === 0xff || marker === 0x01 || (marker >= 0xd0 && marker <= 0xd8)) {
-        i++;
-        continue;
-      }
-      const len = buf.readUInt16BE(i + 2);
-      // SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC) hold the frame size.
-      if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
-        return { height: buf.readUInt16BE(i + 5), width: buf.readUInt16BE(i + 7) };
-      }
-      i += 2 + len;
-    }
-    throw new Error('JPEG image has no frame header (SOF) in its bytes');
+export function imageSize(buf: Uint8Array): ImageSize {
+  const info = imageInfo(buf);
+  if (info?.format === 'png') return { width: info.width!, height: info.height! };
+  if (info?.format === 'jpeg') {
+    if (info.width === undefined || info.height === undefined) throw new Error('JPEG image has no frame header (SOF) in its bytes');
+    return { width: info.width, height: info.height };
   }
   throw new Error('image is neither PNG nor JPEG (only their headers are understood by the simulator)');
 }

@@ -6,17 +6,9 @@
  */
 import { readFile as fsReadFile, readdir } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
+import { imagePart } from '../client/images.ts';
 import type { ContentPart } from '../client/types.ts';
-
-export type ImageFormat = 'png' | 'jpeg' | 'gif' | 'webp';
-
-export interface ImageInfo {
-  format: ImageFormat;
-  mime: string;
-  /** From the file header; absent for formats whose header is not parsed (WebP). */
-  width?: number;
-  height?: number;
-}
+import { imageInfo } from '../util/image-header.ts';
 
 export interface LoadedImage {
   /** File name, or the URL for pass-through images. */
@@ -50,61 +42,14 @@ export interface ImageLoadOptions {
 /** @default ['.png', '.jpg', '.jpeg', '.gif', '.webp']: files {@link loadImageFolder} picks up. */
 export const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.gif', '.webp'];
 
-const u16be = (b: Uint8Array, o: number): number => ((b[o] ?? 0) << 8) | (b[o + 1] ?? 0);
-const u16le = (b: Uint8Array, o: number): number => (b[o] ?? 0) | ((b[o + 1] ?? 0) << 8);
-const u32be = (b: Uint8Array, o: number): number => u16be(b, o) * 65536 + u16be(b, o + 2);
-
-function jpegSize(b: Uint8Array): { width: number; height: number } | undefined {
-  // Walk the marker segments to the first start-of-frame; its payload holds height then width.
-  let o = 2;
-  while (o + 9 < b.length) {
-    if (b[o] !== 0xff) return undefined;
-    const marker = b[o + 1] ?? 0;
-    if (marker === 0xff) {
-      o++; // fill byte
-      continue;
-    }
-    if (marker === 0xd8 || marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) {
-      o += 2; // markers without a length
-      continue;
-    }
-    const isSof = marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
-    if (isSof) return { height: u16be(b, o + 5), width: u16be(b, o + 7) };
-    o += 2 + u16be(b, o + 2);
-  }
-  return undefined;
-}
-
-/** Format and dimensions from the first bytes of an image file; undefined when not a known format. */
-export function imageInfo(b: Uint8Array): ImageInfo | undefined {
-  if (b.length >= 24 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47) {
-    // PNG: the IHDR chunk always comes first.
-    return { format: 'png', mime: 'image/png', width: u32be(b, 16), height: u32be(b, 20) };
-  }
-  if (b.length >= 4 && b[0] === 0xff && b[1] === 0xd8) {
-    return { format: 'jpeg', mime: 'image/jpeg', ...jpegSize(b) };
-  }
-  if (b.length >= 10 && b[0] === 0x47 && b[1] === 0x49 && b[2] === 0x46) {
-    return { format: 'gif', mime: 'image/gif', width: u16le(b, 6), height: u16le(b, 8) };
-  }
-  if (b.length >= 12 && String.fromCharCode(...b.subarray(0, 4)) === 'RIFF' && String.fromCharCode(...b.subarray(8, 12)) === 'WEBP') {
-    return { format: 'webp', mime: 'image/webp' };
-  }
-  return undefined;
-}
-
 /** `640x480`, or `unknown` when the header gave no size: the label reports bucket latency by. */
 export function sizeLabel(img: Pick<LoadedImage, 'width' | 'height'>): string {
   return img.width !== undefined && img.height !== undefined ? `${img.width}x${img.height}` : 'unknown';
 }
 
-function partFor(url: string): ContentPart {
-  return { type: 'image_url', image_url: { url } };
-}
-
 /** Load one image: a file path (read and encoded once) or an http(s) URL (passed through). */
 export async function loadImage(pathOrUrl: string, opts: ImageLoadOptions = {}): Promise<LoadedImage> {
-  if (/^https?:\/\//i.test(pathOrUrl)) return { name: pathOrUrl, url: pathOrUrl, part: partFor(pathOrUrl) };
+  if (/^https?:\/\//i.test(pathOrUrl)) return { name: pathOrUrl, url: pathOrUrl, part: imagePart(pathOrUrl) };
   const read = opts.readFile ?? fsReadFile;
   let bytes: Uint8Array;
   try {
@@ -122,7 +67,7 @@ export async function loadImage(pathOrUrl: string, opts: ImageLoadOptions = {}):
     bytes: bytes.byteLength,
     ...(info.width !== undefined ? { width: info.width } : {}),
     ...(info.height !== undefined ? { height: info.height } : {}),
-    part: partFor(url),
+    part: imagePart(url),
   };
 }
 

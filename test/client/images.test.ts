@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { afterAll, describe, expect, test } from 'vitest';
-import { imageMime, imagePart, imageSize, loadImageDataUrl } from '../../src/client/images.ts';
+import { imageMime, imagePart, loadImageDataUrl } from '../../src/client/images.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'client-images-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -22,12 +22,6 @@ function jpegHeader(width: number, height: number): Buffer {
 }
 
 describe('images', () => {
-  test('imageSize reads PNG and JPEG headers; unknown bytes give null', () => {
-    expect(imageSize(png(37, 11))).toEqual({ width: 37, height: 11 });
-    expect(imageSize(jpegHeader(1920, 1080))).toEqual({ width: 1920, height: 1080 });
-    expect(imageSize(Buffer.from('not an image at all'))).toBeNull();
-  });
-
   test('mime from magic bytes wins over a wrong extension', () => {
     expect(imageMime(png(1, 1), 'x.jpg')).toBe('image/png');
     expect(imageMime(jpegHeader(1, 1), 'x.png')).toBe('image/jpeg');

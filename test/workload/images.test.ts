@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makePng } from './png.ts';
-import { fixedImage, imageInfo, imageSet, loadImage, pickImage, sizeLabel } from '../../src/workload/images.ts';
+import { imageInfo } from '../../src/util/image-header.ts';
+import { fixedImage, imageSet, loadImage, pickImage, sizeLabel } from '../../src/workload/images.ts';
 
 /** The header of a baseline JPEG: SOI, an APP0 segment, then SOF0 with the size. */
 function jpegHeader(width: number, height: number): Uint8Array {
