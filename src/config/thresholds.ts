@@ -13,6 +13,7 @@ import type { Dimension } from '../matchers/meta.ts';
 import { DIMENSIONS } from '../matchers/meta.ts';
 import { ConfigError, formatPath, describeValue, suggestion, type ConfigErrorCode, type ConfigIssue } from './errors.ts';
 import type { ModelsConfig } from './models.ts';
+import type { PathIssue } from './validate.ts';
 import {
   ACCEPTANCE_KEYS,
   LEGACY_BENCHMARK_KEYS,
@@ -82,15 +83,7 @@ export type ThresholdsBlock = z.infer<typeof thresholdsBlockSchema>;
 // ---------------------------------------------------------------- expressions
 
 /** A problem in one threshold, located by its path in the file it came from. */
-export interface ThresholdIssue {
-  file: string;
-  path: PropertyKey[];
-  code: ConfigErrorCode;
-  problem: string;
-  expected?: string;
-  received?: string;
-  hint?: string;
-}
+export type ThresholdIssue = Omit<PathIssue, 'related'> & { file: string };
 
 /** Thrown by `parseExpression`; carries the problem without a location (the caller adds it). */
 export class ThresholdSyntaxError extends Error {
