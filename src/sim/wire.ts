@@ -57,27 +57,34 @@ interface OutgoingInternals {
 
 const TIMING_KEY = ',"sim_t_ms":';
 
-/**
- * Where direct-path chunks are assembled: each is written synchronously before the next is built,
- * so one buffer serves every stream. The payload starts at HEAD_ROOM; the chunk-size line is
- * written right-aligned in front of it.
- */
+/** Bytes in front of a direct-path chunk's payload, where its HTTP chunk-size line is written right-aligned. */
 const HEAD_ROOM = 16;
-let scratch = Buffer.allocUnsafe(64 * 1024);
 const HEX_DIGITS = Buffer.from('0123456789abcdef');
-/** `}` `\n\n` (end of the event) and `\r\n` (end of the HTTP chunk). */
-const CHUNK_END = Buffer.from('}\n\n\r\n');
+/** What follows the token text in every chunk but the last: finish_reason null and the choice's end. */
+const TAIL = ',"logprobs":null,"finish_reason":';
+const CHAT_POST_NULL = `"}${TAIL}null}]`;
+const COMPLETION_POST_NULL = `"${TAIL}null}]`;
 
-// The timing field as bytes, once per step (every stream of a step shares the modelled time).
-let timingBytesKey = Number.NaN;
-let timingBytesBuf: Buffer = Buffer.alloc(0);
-function timingBytes(ms: number): Buffer {
-  if (ms !== timingBytesKey) {
-    timingBytesKey = ms;
-    timingBytesBuf = Buffer.from(TIMING_KEY + ms.toFixed(3), 'latin1');
+/**
+ * The bytes after the token text of a direct-path chunk: the rest of the choice, the optional
+ * `sim_t_ms` field, `}` `\n\n` (end of the event) and `\r\n` (end of the HTTP chunk). Every
+ * stream of an engine step shares the modelled time, so this is built once per step, not per token.
+ */
+class ChunkSuffix {
+  private key: number | undefined | null = null;
+  private buf: Buffer = Buffer.alloc(0);
+  constructor(private readonly postNull: string) {}
+  /** `ms`: the modelled time for `sim_t_ms`, undefined when the field is off. */
+  get(ms: number | undefined): Buffer {
+    if (ms !== this.key) {
+      this.key = ms;
+      this.buf = Buffer.from(`${this.postNull}${ms === undefined ? '' : TIMING_KEY + ms.toFixed(3)}}\n\n\r\n`, 'utf8');
+    }
+    return this.buf;
   }
-  return timingBytesBuf;
 }
+const CHAT_SUFFIX = new ChunkSuffix(CHAT_POST_NULL);
+const COMPLETION_SUFFIX = new ChunkSuffix(COMPLETION_POST_NULL);
 
 /**
  * The socket's file descriptor when chunks may be written to it with write(2) directly (Unix:
@@ -109,7 +116,6 @@ function timingText(ms: number): string {
  */
 export class SseWriter {
   private readonly head: string;
-  private readonly tail: string;
   private sent = 0; // tokens written
   private pending = 0; // tokens generated, not yet written
   private stalledUntil = 0;
@@ -136,9 +142,20 @@ export class SseWriter {
   private sock: Socket | null = null;
   /** `sock`'s descriptor for direct writes, -1 when they are not possible. */
   private fd = -1;
-  /** `pre` and `postNull` as bytes, for the direct path. */
-  private readonly preBytes: Buffer;
-  private readonly postNullBytes: Buffer;
+  /**
+   * `sock._handle` when the stream started: while the socket still holds it, the descriptor is
+   * open and still this connection's (net.Socket drops its handle in the same call that closes
+   * the descriptor). One property read instead of the `writable` getter's walk through stream state.
+   */
+  private handle: unknown = null;
+  /** Set when something went through `sock.write` and may still be queued there: direct writes wait for it to drain. */
+  private queued = false;
+  /**
+   * The direct path's chunk buffer: HEAD_ROOM bytes for the chunk-size line, then `pre` as bytes
+   * (written once), then the token text and the step's suffix (written per chunk).
+   */
+  private out: Buffer = Buffer.alloc(0);
+  private readonly suffix: ChunkSuffix;
   private readonly trackWrites: boolean;
 
   constructor(
@@ -150,24 +167,23 @@ export class SseWriter {
   ) {
     const obj = job.kind === 'chat' ? 'chat.completion.chunk' : 'text_completion';
     this.head = `data: {"id":"${job.id}","object":"${obj}","created":${job.created},"model":${JSON.stringify(job.model)},"choices":[{"index":0,`;
-    this.tail = job.kind === 'chat' ? ',"logprobs":null,"finish_reason":' : ',"logprobs":null,"finish_reason":';
     this.faults = job.faults.midStream.slice();
     if (job.kind === 'chat') {
       this.pre = `${this.head}"delta":{"content":"`;
       this.preRole = `${this.head}"delta":{"role":"assistant","content":"`;
-      this.postNull = `"}${this.tail}null}]`;
-      this.postFinal = `"}${this.tail}"${job.plan.finishReason}"}]`;
+      this.postNull = CHAT_POST_NULL;
+      this.postFinal = `"}${TAIL}"${job.plan.finishReason}"}]`;
+      this.suffix = CHAT_SUFFIX;
     } else {
       this.pre = this.preRole = `${this.head}"text":"`;
-      this.postNull = `"${this.tail}null}]`;
-      this.postFinal = `"${this.tail}"${job.plan.finishReason}"}]`;
+      this.postNull = COMPLETION_POST_NULL;
+      this.postFinal = `"${TAIL}"${job.plan.finishReason}"}]`;
+      this.suffix = COMPLETION_SUFFIX;
     }
     this.preLen = Buffer.byteLength(this.pre);
     this.preRoleLen = Buffer.byteLength(this.preRole);
     this.postNullLen = Buffer.byteLength(this.postNull);
     this.postFinalLen = Buffer.byteLength(this.postFinal);
-    this.preBytes = Buffer.from(this.pre);
-    this.postNullBytes = Buffer.from(this.postNull);
     this.trackWrites = wire.comment_ping_ms > 0;
     // Headers go out at once, as vLLM's streaming response does, so TTFB is not tied to the first token.
     res.flushHeaders();
@@ -176,6 +192,11 @@ export class SseWriter {
     if (sock && sock._httpMessage === res && o.chunkedEncoding === true && Array.isArray(o.outputData) && o.outputData.length === 0) {
       this.sock = sock;
       this.fd = directFd(sock);
+      if (this.fd >= 0) {
+        this.handle = (sock as unknown as { _handle: unknown })._handle;
+        this.queued = sock.writableLength !== 0;
+        this.out = this.chunkBuffer(256);
+      }
     }
     this.roleSent = job.kind !== 'chat' || wire.role_chunk === 'none';
     if (job.kind === 'chat' && wire.role_chunk === 'start') this.write(this.roleChunk());
@@ -191,7 +212,7 @@ export class SseWriter {
   private roleChunk(): string {
     this.roleSent = true;
     const content = this.wire.role_chunk_content === 'null' ? 'null' : '""';
-    return `${this.head}"delta":{"role":"assistant","content":${content}}${this.tail}null}]}\n\n`;
+    return `${this.head}"delta":{"role":"assistant","content":${content}}${TAIL}null}]}\n\n`;
   }
 
   /** `bytes`: the UTF-8 length of `s` when the caller knows it. */
@@ -200,7 +221,10 @@ export class SseWriter {
     if (this.trackWrites) this.lastWrite = performance.now();
     const sock = this.sock;
     if (sock === null) this.res.write(s);
-    else if (sock.writable) sock.write(`${(bytes < 0 ? Buffer.byteLength(s) : bytes).toString(16)}\r\n${s}\r\n`);
+    else if (sock.writable) {
+      this.queued = true;
+      sock.write(`${(bytes < 0 ? Buffer.byteLength(s) : bytes).toString(16)}\r\n${s}\r\n`);
+    }
   }
 
   /** Engine callback: one more token exists at modelled time t. */
@@ -297,11 +321,19 @@ export class SseWriter {
 
   private finalWrite = '';
 
+  /** A chunk buffer with room for `room` bytes of token text and suffix after `pre`. */
+  private chunkBuffer(room: number): Buffer {
+    const buf = Buffer.allocUnsafe(HEAD_ROOM + this.preLen + room);
+    buf.write(this.pre, HEAD_ROOM, 'utf8');
+    return buf;
+  }
+
   /**
-   * Assembles the next `n` tokens' chunk (HTTP chunk framing included) in `scratch` and writes it
-   * with one write(2) on the socket's descriptor. Only while net.Socket has nothing queued, so
-   * bytes never overtake earlier ones; a partial write (full socket buffer) queues the rest
-   * through `socket.write`, and later chunks follow it there until it drains.
+   * Writes the next `n` tokens' chunk (HTTP chunk framing included) with one write(2) on the
+   * socket's descriptor: the token text and the step's suffix go after the stream's prefix in
+   * `out`. Only while net.Socket has nothing queued, so bytes never overtake earlier ones; a
+   * partial write (full socket buffer) queues the rest through `socket.write`, and later chunks
+   * follow it there until it drains.
    */
   private writeTokensDirect(n: number): void {
     const plan = this.job.plan;
@@ -311,53 +343,57 @@ export class SseWriter {
     if (this.ended) return;
     if (this.trackWrites) this.lastWrite = performance.now();
     const sock = this.sock!;
-    if (!sock.writable) return;
-    const timing = this.wire.timing_field ? timingBytes(this.lastT - this.job.epoch) : undefined;
-    let size = this.preBytes.length + this.postNullBytes.length + (timing?.length ?? 0) + 3;
-    for (let k = 0; k < n; k++) size += plan.jsonBytes(first + k).length;
-    if (HEAD_ROOM + size + 2 > scratch.length) scratch = Buffer.allocUnsafe(2 * (HEAD_ROOM + size + 2));
-    const buf = scratch;
-    let o = HEAD_ROOM;
-    buf.set(this.preBytes, o);
-    o += this.preBytes.length;
+    // Destroyed (the descriptor is closed, its number may be reused): 'close' ends the stream.
+    if ((sock as unknown as { _handle: unknown })._handle !== this.handle) return;
+    const suffix = this.suffix.get(this.wire.timing_field ? this.lastT - this.job.epoch : undefined);
+    const body = HEAD_ROOM + this.preLen;
+    let buf = this.out;
+    let o = body;
     for (let k = 0; k < n; k++) {
       const t = plan.jsonBytes(first + k);
-      buf.set(t, o);
-      o += t.length;
+      const len = t.length;
+      if (o + len + suffix.length > buf.length) {
+        const grown = this.chunkBuffer(2 * (o - body + len + suffix.length));
+        buf.copy(grown, body, body, o);
+        this.out = buf = grown;
+      }
+      // Token pieces are a few bytes: a loop beats TypedArray#set's call overhead.
+      if (len <= 16) for (let j = 0; j < len; j++) buf[o + j] = t[j]!;
+      else buf.set(t, o);
+      o += len;
     }
-    buf.set(this.postNullBytes, o);
-    o += this.postNullBytes.length;
-    if (timing !== undefined) {
-      buf.set(timing, o);
-      o += timing.length;
-    }
-    buf.set(CHUNK_END, o);
-    o += CHUNK_END.length;
-    // Chunk-size line, hex, right-aligned against the payload.
+    buf.set(suffix, o);
+    o += suffix.length;
+    // Chunk-size line, hex, right-aligned against the payload (which excludes the final \r\n).
     let start = HEAD_ROOM - 2;
     buf[start] = 13;
     buf[start + 1] = 10;
-    let v = size;
+    let v = o - 2 - HEAD_ROOM;
     do {
       buf[--start] = HEX_DIGITS[v & 15]!;
       v >>>= 4;
     } while (v > 0);
-    if (sock.writableLength === 0) {
-      let written = 0;
-      try {
-        written = writeSync(this.fd, buf, start, o - start);
-      } catch (e) {
-        // EAGAIN: the socket buffer is full; anything else: the peer is gone.
-        if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') {
-          sock.destroy(e as Error);
-          return;
-        }
+    if (this.queued) {
+      if (sock.writableLength !== 0) {
+        sock.write(Buffer.from(buf.subarray(start, o)));
+        return;
       }
-      if (written === o - start) return;
-      start += written;
+      this.queued = false;
     }
-    // Copy: `scratch` is reused by the next chunk.
-    sock.write(Buffer.from(buf.subarray(start, o)));
+    let written = 0;
+    try {
+      written = writeSync(this.fd, buf, start, o - start);
+    } catch (e) {
+      // EAGAIN: the socket buffer is full; anything else: the peer is gone.
+      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') {
+        sock.destroy(e as Error);
+        return;
+      }
+    }
+    if (written === o - start) return;
+    // Copy: `out` is reused by the next chunk.
+    this.queued = true;
+    sock.write(Buffer.from(buf.subarray(start + written, o)));
   }
 
   private finish(): void {
@@ -366,7 +402,7 @@ export class SseWriter {
     if (this.job.plan.length === 0) {
       if (!this.roleSent) s += this.roleChunk();
       const field = this.job.kind === 'chat' ? '"delta":{}' : '"text":""';
-      s += `${this.head}${field}${this.tail}"${this.job.plan.finishReason}"}]}\n\n`;
+      s += `${this.head}${field}${TAIL}"${this.job.plan.finishReason}"}]}\n\n`;
     }
     if (this.wire.usage === 'final_chunk' && this.job.includeUsage) {
       const obj = this.job.kind === 'chat' ? 'chat.completion.chunk' : 'text_completion';
