@@ -108,6 +108,13 @@ export class Engine {
     latenessMaxMs: 0,
   };
 
+  /**
+   * Called at each step end (modelled time `tEnd`) before any token is delivered, while every
+   * sequence that produces a token now is still 'running' (the wire writes chunks it prepared
+   * during the step here, see wire.ts `PreparedChunks`).
+   */
+  onStepEnd: ((tEnd: number) => void) | undefined;
+
   constructor(sim: Pick<SimModelConfig, 'engine' | 'drift'>, private readonly now: () => number = clockNow) {
     this.cfg = sim.engine;
     this.drift = sim.drift;
@@ -347,6 +354,7 @@ export class Engine {
 
   private endStep(batch: Seq[], tEnd: number): void {
     const late = this.now() - tEnd;
+    this.onStepEnd?.(tEnd);
     this.counters.steps++;
     this.counters.latenessSumMs += late;
     if (late > this.counters.latenessMaxMs) this.counters.latenessMaxMs = late;

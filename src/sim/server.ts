@@ -13,7 +13,7 @@ import { planFaults } from './faults.ts';
 import { SimMetrics } from './metrics.ts';
 import { parseChatPrompt, parseCompletionPrompt, parseParams, type ParsedPrompt } from './request.ts';
 import { decodeIds } from './tokenizer.ts';
-import { completionBody, SseWriter, type WireJob } from './wire.ts';
+import { completionBody, PreparedChunks, SseWriter, type WireJob } from './wire.ts';
 
 export interface SimServerOptions {
   /** @default '127.0.0.1' */
@@ -106,6 +106,8 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
   const { resolve } = await import('node:path');
   const bank = opts.answerBank ?? (sim.answer_bank ? loadAnswerBank(resolve(opts.baseDir ?? process.cwd(), sim.answer_bank)) : undefined);
   const engine = new Engine(sim);
+  const prepared = new PreparedChunks();
+  engine.onStepEnd = (t) => prepared.flush(t);
   const epoch = performance.now();
   const metrics = new SimMetrics(servedName, engine);
   const content = new ContentModel(sim, bank);
@@ -232,6 +234,7 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
       res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
       writer = new SseWriter(res, job, sim.wire, cached, {
         fidelity: metrics.emit,
+        prepared,
         onEnd: (outcome) => {
           if (outcome === 'fault') {
             engine.abort(seq);
