@@ -25,6 +25,8 @@ export interface Seq {
   onToken: (seq: Seq, tModel: number) => void;
   /** Called when the engine cannot ever run the sequence (e.g. it needs more KV than exists). */
   onReject?: (seq: Seq, message: string) => void;
+  /** Called when the sequence is preempted (it produces no token until it is recomputed). */
+  onPreempt?: (seq: Seq) => void;
   /** Monotonic ms when the sequence was submitted. */
   readonly arrivalT: number;
   emitted: number;
@@ -49,6 +51,7 @@ export interface SeqInit {
   outputLen: number;
   onToken: (seq: Seq, tModel: number) => void;
   onReject?: (seq: Seq, message: string) => void;
+  onPreempt?: (seq: Seq) => void;
 }
 
 export interface EngineCounters {
@@ -109,9 +112,13 @@ export class Engine {
   };
 
   /**
-   * Called at each step end (modelled time `tEnd`) before any token is delivered, while every
-   * sequence that produces a token now is still 'running' (the wire writes chunks it prepared
-   * during the step here, see wire.ts `PreparedChunks`).
+   * Called when a step starts, with its modelled end: every running sequence past prefill will
+   * produce a token then unless it is aborted or preempted (`Seq.onPreempt`) first.
+   */
+  onStepStart: ((tEnd: number) => void) | undefined;
+  /**
+   * Called at each step end (modelled time `tEnd`) before any token is delivered (the wire
+   * writes the chunks it prepared during the step here, see wire.ts `PreparedChunks`).
    */
   onStepEnd: ((tEnd: number) => void) | undefined;
 
@@ -162,6 +169,7 @@ export class Engine {
       stepChunk: -1,
     };
     if (init.onReject) seq.onReject = init.onReject;
+    if (init.onPreempt) seq.onPreempt = init.onPreempt;
     const need = Math.ceil((init.promptLen + init.outputLen) / this.cfg.block_size);
     if (need > this.totalBlocks) {
       seq.state = 'done';
@@ -271,6 +279,7 @@ export class Engine {
     victim.computedLen = 0;
     this.waiting.unshift(victim);
     this.counters.preemptions++;
+    victim.onPreempt?.(victim);
     return victim;
   }
 
@@ -323,6 +332,7 @@ export class Engine {
     const tEnd = t0 + duration;
     this.stepBatch = batch;
     this.stepEnd = tEnd;
+    this.onStepStart?.(tEnd);
     runAt(tEnd, this.endStepBound);
   }
 

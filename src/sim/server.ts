@@ -13,7 +13,8 @@ import { planFaults } from './faults.ts';
 import { SimMetrics } from './metrics.ts';
 import { parseChatPrompt, parseCompletionPrompt, parseParams, type ParsedPrompt } from './request.ts';
 import { decodeIds } from './tokenizer.ts';
-import { completionBody, PreparedChunks, SseWriter, type WireJob } from './wire.ts';
+import { PreparedChunks } from './prepared.ts';
+import { completionBody, SseWriter, type WireJob } from './wire.ts';
 
 export interface SimServerOptions {
   /** @default '127.0.0.1' */
@@ -106,9 +107,11 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
   const { resolve } = await import('node:path');
   const bank = opts.answerBank ?? (sim.answer_bank ? loadAnswerBank(resolve(opts.baseDir ?? process.cwd(), sim.answer_bank)) : undefined);
   const engine = new Engine(sim);
-  const prepared = new PreparedChunks();
-  engine.onStepEnd = (t) => prepared.flush(t);
   const epoch = performance.now();
+  // Streamed chunks are built during each step and written together at its end (prepared.ts).
+  const prepared = new PreparedChunks(sim.wire.timing_field, epoch);
+  engine.onStepStart = (t) => prepared.complete(t);
+  engine.onStepEnd = (t) => prepared.flush(t);
   const metrics = new SimMetrics(servedName, engine);
   const content = new ContentModel(sim, bank);
   const created = Math.floor(Date.now() / 1000);
@@ -198,6 +201,7 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
       blockHashes: sim.engine.prefix_caching ? blockHashes(prompt.hashIds, sim.engine.block_size) : [],
       outputLen: plan.length,
       onReject,
+      onPreempt: () => writer?.preempted(),
       onToken: (s, t) => {
         if (writer) return writer.onToken(s, t);
         const f = nsFaults[0];

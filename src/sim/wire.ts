@@ -21,6 +21,11 @@ import type { OutputPlan } from './content.ts';
 import type { FaultPlan } from './faults.ts';
 import type { Seq } from './engine.ts';
 import type { EmitFidelity } from './metrics.ts';
+import { CHAT_POST_NULL, ChunkSuffix, COMPLETION_POST_NULL, frameChunk, HEAD_ROOM, TAIL, TIMING_KEY } from './chunk-bytes.ts';
+import type { PreparedChunks, PreparedOwner } from './prepared.ts';
+
+const CHAT_SUFFIX = new ChunkSuffix(CHAT_POST_NULL);
+const COMPLETION_SUFFIX = new ChunkSuffix(COMPLETION_POST_NULL);
 
 export interface WireJob {
   kind: 'chat' | 'completions';
@@ -41,38 +46,8 @@ export interface WireCallbacks {
   onEnd(outcome: 'done' | 'fault'): void;
   /** Where each token write's lag behind its modelled time is recorded. */
   fidelity?: EmitFidelity;
-  /** Where the stream's next chunk waits for its step end (see `PreparedChunks`); without it every chunk is built at its step end. */
+  /** Where the stream's next chunk waits for its step end (prepared.ts); without it every chunk is built at its step end. */
   prepared?: PreparedChunks;
-}
-
-/**
- * Token chunks built ahead of their engine step's end and written together the moment it comes.
- *
- * At thousands of streams a step's token writes are serial, so a stream's write time depends on
- * how long the writes before it in the batch took; any variation in that moves every later
- * stream's token. Building each chunk during the step (right after the stream's previous token)
- * leaves only the write(2) calls for the step end. Measured with `npm run bench:sim` (2,000
- * streams over a Unix socket, four runs each way, interleaved): the step end's writes took
- * 8-13.5 ms instead of 10-17.7 ms, the share of token gaps within 3 ms of the model rose from
- * 92-96.6 % to 95-97.5 %, and simulator CPU per token fell by ~9 %. Streams opt in per chunk
- * (`SseWriter.prepareNext`); the engine calls `flush` at each step end before it delivers tokens.
- */
-export class PreparedChunks {
-  private writers: SseWriter[] = [];
-  private spare: SseWriter[] = [];
-  add(w: SseWriter): void {
-    this.writers.push(w);
-  }
-  /** Write every prepared chunk whose sequence produces a token at this step end (modelled time `t`). */
-  flush(t: number): void {
-    const ws = this.writers;
-    if (ws.length === 0) return;
-    // Swap in the spare list: chunks prepared during this step end's deliveries go to the next one.
-    this.writers = this.spare;
-    for (let i = 0; i < ws.length; i++) ws[i]!.sendPrepared(t);
-    ws.length = 0;
-    this.spare = ws;
-  }
 }
 
 function usageJson(prompt: number, completion: number, cached: number | undefined): string {
@@ -86,37 +61,6 @@ interface OutgoingInternals {
   outputData?: unknown[];
   socket: (Socket & { _httpMessage?: unknown }) | null;
 }
-
-const TIMING_KEY = ',"sim_t_ms":';
-
-/** Bytes in front of a direct-path chunk's payload, where its HTTP chunk-size line is written right-aligned. */
-const HEAD_ROOM = 16;
-const HEX_DIGITS = Buffer.from('0123456789abcdef');
-/** What follows the token text in every chunk but the last: finish_reason null and the choice's end. */
-const TAIL = ',"logprobs":null,"finish_reason":';
-const CHAT_POST_NULL = `"}${TAIL}null}]`;
-const COMPLETION_POST_NULL = `"${TAIL}null}]`;
-
-/**
- * The bytes after the token text of a direct-path chunk: the rest of the choice, the optional
- * `sim_t_ms` field, `}` `\n\n` (end of the event) and `\r\n` (end of the HTTP chunk). Every
- * stream of an engine step shares the modelled time, so this is built once per step, not per token.
- */
-class ChunkSuffix {
-  private key: number | undefined | null = null;
-  private buf: Buffer = Buffer.alloc(0);
-  constructor(private readonly postNull: string) {}
-  /** `ms`: the modelled time for `sim_t_ms`, undefined when the field is off. */
-  get(ms: number | undefined): Buffer {
-    if (ms !== this.key) {
-      this.key = ms;
-      this.buf = Buffer.from(`${this.postNull}${ms === undefined ? '' : TIMING_KEY + ms.toFixed(3)}}\n\n\r\n`, 'utf8');
-    }
-    return this.buf;
-  }
-}
-const CHAT_SUFFIX = new ChunkSuffix(CHAT_POST_NULL);
-const COMPLETION_SUFFIX = new ChunkSuffix(COMPLETION_POST_NULL);
 
 /**
  * The socket's file descriptor when chunks may be written to it with write(2) directly (Unix:
@@ -146,7 +90,7 @@ function timingText(ms: number): string {
  * pre-escaped JSON text and a per-request suffix; it goes to the socket as one write with its own
  * HTTP chunked framing (`res.write` would cork, schedule an uncork and issue four writes).
  */
-export class SseWriter {
+export class SseWriter implements PreparedOwner {
   private readonly head: string;
   private sent = 0; // tokens written
   private pending = 0; // tokens generated, not yet written
@@ -189,14 +133,11 @@ export class SseWriter {
   private out: Buffer = Buffer.alloc(0);
   private readonly suffix: ChunkSuffix;
   private readonly trackWrites: boolean;
-  /** The sequence, once a token arrived: a prepared chunk is written only while it still runs. */
-  private seq: Seq | null = null;
-  /** End of the prepared chunk's token text in `out` (0: nothing prepared). */
-  private preparedEnd = 0;
-  /** The prepared chunk went out at the step end: the next `onToken` only accounts for it. */
-  private preparedSent = false;
-  /** Its write time's lag behind the modelled time, ms. */
-  private preparedLag = 0;
+  /** `pre` as bytes, copied into each prepared chunk. */
+  private preBytes: Buffer = Buffer.alloc(0);
+  /** The next token's chunk waiting in `cb.prepared`: its slot (-1: none) and step-end number. */
+  private preparedSlot = -1;
+  private preparedStep = -1;
 
   constructor(
     private readonly res: ServerResponse,
@@ -236,6 +177,7 @@ export class SseWriter {
         this.handle = (sock as unknown as { _handle: unknown })._handle;
         this.queued = sock.writableLength !== 0;
         this.out = this.chunkBuffer(256);
+        this.preBytes = Buffer.from(this.pre);
       }
     }
     this.roleSent = job.kind !== 'chat' || wire.role_chunk === 'none';
@@ -271,16 +213,20 @@ export class SseWriter {
   onToken(seq: Seq, t: number): void {
     if (this.ended) return;
     this.lastT = t;
-    if (this.preparedSent) {
-      // Written by `sendPrepared` at the start of this step end.
-      this.preparedSent = false;
-      this.sent++;
-      this.cb.fidelity?.observe(this.preparedLag, this.prevLagMs);
-      this.prevLagMs = this.preparedLag;
-      this.prepareNext();
-      return;
+    const slot = this.preparedSlot;
+    if (slot >= 0) {
+      this.preparedSlot = -1;
+      const prepared = this.cb.prepared!;
+      if (prepared.wasWritten(this.preparedStep, slot)) {
+        // Written at the start of this step end (prepared.ts): only account for it.
+        this.sent++;
+        const lag = prepared.lagOf(slot);
+        this.cb.fidelity?.observe(lag, this.prevLagMs);
+        this.prevLagMs = lag;
+        this.prepareNext();
+        return;
+      }
     }
-    this.seq = seq;
     this.pending++;
     if (this.stalledUntil > 0) return;
     const final = seq.emitted >= this.job.plan.length;
@@ -289,10 +235,21 @@ export class SseWriter {
     this.prepareNext();
   }
 
+  /** Engine callback: the sequence was preempted, so the prepared chunk is not written at this step end. */
+  preempted(): void {
+    this.cancelPrepared();
+  }
+
+  private cancelPrepared(): void {
+    if (this.preparedSlot < 0) return;
+    this.cb.prepared!.cancel(this.preparedSlot, this.preparedStep);
+    this.preparedSlot = -1;
+  }
+
   /**
    * Builds the next token's chunk now when it will be a plain one (one token, not the last, no
-   * fault due, no usage, nothing else written to the socket in between) and leaves it for the
-   * step end (`PreparedChunks`).
+   * fault due, no usage, nothing queued or written to the socket in between) and leaves it for
+   * the step end (prepared.ts).
    */
   private prepareNext(): void {
     const prepared = this.cb.prepared;
@@ -300,6 +257,7 @@ export class SseWriter {
       prepared === undefined ||
       this.fd < 0 ||
       this.ended ||
+      this.queued ||
       this.pending !== 0 ||
       !this.roleSent ||
       this.stalledUntil > 0 ||
@@ -310,20 +268,24 @@ export class SseWriter {
       (this.faults.length > 0 && this.faults[0]!.afterTokens <= this.sent)
     )
       return;
-    this.preparedEnd = this.appendTokens(this.sent, 1);
-    prepared.add(this);
+    const token = this.job.plan.jsonBytes(this.sent);
+    const slot = prepared.reserve(this, this.fd, this.sock!, this.handle, this.suffix, this.preLen + token.length);
+    const buf = prepared.buffer;
+    let o = prepared.bodyStartOf(slot);
+    buf.set(this.preBytes, o);
+    o += this.preLen;
+    const len = token.length;
+    if (len <= 16) for (let j = 0; j < len; j++) buf[o + j] = token[j]!;
+    else buf.set(token, o);
+    prepared.setBodyEnd(slot, o + len);
+    this.preparedSlot = slot;
+    this.preparedStep = prepared.stepNumber;
   }
 
-  /** At the step end (modelled time t), before the engine delivers tokens: write the prepared chunk if its sequence produced a token. */
-  sendPrepared(t: number): void {
-    const end = this.preparedEnd;
-    this.preparedEnd = 0;
-    // Preempted (waiting) or aborted: no token at this step end.
-    if (end === 0 || this.ended || this.seq === null || this.seq.state !== 'running') return;
-    this.preparedLag = performance.now() - t;
-    this.preparedSent = true;
-    if (this.trackWrites) this.lastWrite = performance.now();
-    this.sendChunk(end, t);
+  /** Prepared-chunk callback: the kernel took only part of the chunk; the rest goes through net.Socket. */
+  preparedRest(rest: Buffer): void {
+    this.queued = true;
+    this.sock!.write(rest);
   }
 
   private flush(final: boolean): void {
@@ -472,15 +434,7 @@ export class SseWriter {
     }
     buf.set(suffix, o);
     o += suffix.length;
-    // Chunk-size line, hex, right-aligned against the payload (which excludes the final \r\n).
-    let start = HEAD_ROOM - 2;
-    buf[start] = 13;
-    buf[start + 1] = 10;
-    let v = o - 2 - HEAD_ROOM;
-    do {
-      buf[--start] = HEX_DIGITS[v & 15]!;
-      v >>>= 4;
-    } while (v > 0);
+    const start = frameChunk(buf, HEAD_ROOM, o);
     if (this.queued) {
       if (sock.writableLength !== 0) {
         sock.write(Buffer.from(buf.subarray(start, o)));
@@ -524,6 +478,7 @@ export class SseWriter {
   private end(outcome: 'done' | 'fault'): void {
     if (this.ended) return;
     this.ended = true;
+    this.cancelPrepared();
     if (this.ping) clearInterval(this.ping);
     this.cb.onEnd(outcome);
   }
@@ -531,6 +486,7 @@ export class SseWriter {
   /** Client went away. */
   close(): void {
     this.ended = true;
+    this.cancelPrepared();
     if (this.ping) clearInterval(this.ping);
   }
 }

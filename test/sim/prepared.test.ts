@@ -1,5 +1,5 @@
 /**
- * Chunks built during an engine step and written at its end (wire.ts `PreparedChunks`): a stream
+ * Chunks built during an engine step and written at its end (src/sim/prepared.ts): a stream
  * whose sequence is preempted after its next chunk was built must not get that chunk at the next
  * step end, because the engine produced no token for it there. With `timing_field` every chunk
  * carries the modelled time of the step that wrote it, so each stream's stamps must match, gap
@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseSimConfig } from '../../src/sim/config.ts';
 import { startSimServer, type SimServer } from '../../src/sim/server.ts';
+import { PreparedChunks } from '../../src/sim/prepared.ts';
 import { SseWriter } from '../../src/sim/wire.ts';
 import { chat, getText, post, tokenEvents } from './http.ts';
 
@@ -36,7 +37,7 @@ describe('prepared token chunks', () => {
     for (const p of prompts) expected.push(JSON.parse((await post(`${s.url}/chat/completions`, body(p, false))).body).choices[0].message.content as string);
 
     const onToken = vi.spyOn(SseWriter.prototype, 'onToken');
-    const sendPrepared = vi.spyOn(SseWriter.prototype, 'sendPrepared');
+    const reserve = vi.spyOn(PreparedChunks.prototype, 'reserve');
     // The engine's token times per response id (the writer's job id is the chunks' "id").
     const engineTimes = new Map<string, number[]>();
     let prepareds = 0;
@@ -47,11 +48,11 @@ describe('prepared token chunks', () => {
         const id = (onToken.mock.contexts[i] as unknown as { job: { id: string } }).job.id;
         engineTimes.set(id, [...(engineTimes.get(id) ?? []), t]);
       });
-      prepareds = sendPrepared.mock.calls.length;
+      prepareds = reserve.mock.calls.length;
     } finally {
       // Restoring also clears the recorded calls (read above).
       onToken.mockRestore();
-      sendPrepared.mockRestore();
+      reserve.mockRestore();
     }
 
     const metrics = (await getText(`${s.url.replace(/\/v1$/, '')}/metrics`)).text;
