@@ -144,6 +144,13 @@ function histogramDelta(before: string, after: string, name: string): HistogramW
   return { n, shareWithinMs, p50AtMostMs: q(0.5), p99AtMostMs: q(0.99), p999AtMostMs: q(0.999) };
 }
 
+/** Mean of a Prometheus histogram's observations between two scrapes, in ms (its `_sum` and `_count`). */
+function histogramMeanMs(before: string, after: string, name: string): number {
+  const read = (text: string, part: 'sum' | 'count'): number => Number(new RegExp(`^${name.replace(/[:]/g, '\\$&')}_${part}\\{[^}]*\\} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+  const n = read(after, 'count') - read(before, 'count');
+  return n > 0 ? ((read(after, 'sum') - read(before, 'sum')) / n) * 1000 : Number.NaN;
+}
+
 const root = join(import.meta.dirname, '..');
 
 /** One bench run against a fresh simulator child; returns the result record and its Markdown rows. */
@@ -343,6 +350,8 @@ async function runOnce(TRANSPORT: Transport): Promise<{ result: Record<string, u
   const scrA = inside[0] ?? scrapes[0]!;
   const scrB = inside.at(-1) ?? scrapes.at(-1)!;
   const emitLag = histogramDelta(scrA.text, scrB.text, 'sim:token_emit_lag_seconds');
+  const stepWrites = histogramDelta(scrA.text, scrB.text, 'sim:step_writes_seconds');
+  const stepWritesMean = histogramMeanMs(scrA.text, scrB.text, 'sim:step_writes_seconds');
   const gapDrift = histogramDelta(scrA.text, scrB.text, 'sim:token_gap_drift_seconds');
   const metrics = await scrape();
   const parsed = parsePrometheus(metrics);
@@ -398,7 +407,7 @@ async function runOnce(TRANSPORT: Transport): Promise<{ result: Record<string, u
       steady_window: { n: dW.length, p1: r3(pct(dW, 1)), p50: r3(pct(dW, 50)), p99: r3(pct(dW, 99)) },
     },
     client_event_loop_delay_ms: { p50: r3(loopDelay.percentile(50) / 1e6), p99: r3(loopDelay.percentile(99) / 1e6), max: r3(loopDelay.max / 1e6) },
-    simulator_steady_window: { token_emit_lag: emitLag, token_gap_drift: gapDrift },
+    simulator_steady_window: { token_emit_lag: emitLag, token_gap_drift: gapDrift, step_writes: { mean_ms: r3(stepWritesMean), p99_at_most_ms: stepWrites.p99AtMostMs, steps: stepWrites.n } },
     server_steps: steps,
     server_step_lateness_ms: { mean: r3(lateMean), max: r3(lateMax) },
     cpu_percent_of_one_core: { steady_window: { simulator: simCpuWindow, bench_client: benchCpuWindow, whole_machine: machineCpuWindow, other_processes: otherCpuWindow }, whole_run: { simulator: simCpuWhole, bench_client: benchCpuWhole } },
@@ -420,6 +429,7 @@ async function runOnce(TRANSPORT: Transport): Promise<{ result: Record<string, u
     [`streamed tokens/s, whole run incl. connect and ramp`, `${fmt(result.overall_tokens_per_s)} (${result.wall_s} s)`],
     [`simulator: gap drift per token write, \\|actual - modelled gap\\| to the stream's previous write, steady window`, `p50 ≤ ${gapDrift.p50AtMostMs} ms, **p99 ≤ ${gapDrift.p99AtMostMs} ms**, p99.9 ≤ ${gapDrift.p999AtMostMs} ms; within 1 / 2 / 3 / 5 ms: ${shares(gapDrift)} (n=${fmt(gapDrift.n)})`],
     [`simulator: emit lag per token write (write time - modelled time; a batch's writes spread over the time they take), steady window`, `p50 ≤ ${emitLag.p50AtMostMs} ms, p99 ≤ ${emitLag.p99AtMostMs} ms; within 1 / 2 / 3 / 5 ms: ${shares(emitLag)} (n=${fmt(emitLag.n)})`],
+    [`simulator: a step end's token writes (its whole batch) take, mean / p99, steady window`, `${r3(stepWritesMean)} / ≤ ${stepWrites.p99AtMostMs} ms (${fmt(stepWrites.n)} steps)`],
     [`bench client: received gap - modelled gap p50 / p99, ms (steady window; whole run)`, `${result.client_gap_drift_ms.steady_window.p50} / ${result.client_gap_drift_ms.steady_window.p99} (${result.client_gap_drift_ms.whole_run.p50} / ${result.client_gap_drift_ms.whole_run.p99})`],
     [`bench client event-loop delay p50 / p99 / max, ms (its own lag is inside the received gaps)`, `${result.client_event_loop_delay_ms.p50} / ${result.client_event_loop_delay_ms.p99} / ${result.client_event_loop_delay_ms.max}`],
     [`simulator step-end lateness vs model, mean / max ms`, `${result.server_step_lateness_ms.mean} / ${result.server_step_lateness_ms.max} (${steps} steps)`],

@@ -74,6 +74,8 @@ export class SimMetrics {
   readonly e2e = new Histogram(E2E_BUCKETS_S);
   readonly finished = { stop: 0, length: 0, abort: 0, error: 0 };
   readonly emit = new EmitFidelity();
+  /** Per engine step end: how long writing its prepared token chunks took (prepared.ts), seconds. */
+  readonly stepWrites = new Histogram(FIDELITY_BUCKETS_S);
 
   constructor(private readonly modelName: string, private readonly engine: Engine) {}
 
@@ -107,6 +109,8 @@ export class SimMetrics {
       ...this.emit.lag.render('sim:token_emit_lag_seconds', l),
       '# HELP sim:token_gap_drift_seconds Streamed tokens: |actual - modelled| gap to the same stream\'s previous write.',
       ...this.emit.gapDrift.render('sim:token_gap_drift_seconds', l),
+      '# HELP sim:step_writes_seconds Per engine step end: time to write the token chunks prepared for it.',
+      ...this.stepWrites.render('sim:step_writes_seconds', l),
       ...gauge('sim:token_emit_lag_max_ms', 'Largest lag of a streamed token write behind its modelled time, ms.', this.emit.maxLagMs),
       // Standard process metric (as prometheus_client exports it): lets a bench read the simulator's CPU use.
       '# HELP process_cpu_seconds_total Total user and system CPU time spent in seconds.',

@@ -50,6 +50,8 @@ export class PreparedChunks {
   private socks: SocketInternals[] = [];
   private handles: unknown[] = [];
   private suffixes: ChunkSuffix[] = [];
+  /** Told after each step end that wrote chunks: how long its writes took, ms, and how many there were. */
+  onFlushed: ((ms: number, writes: number) => void) | undefined;
   // Outcome per slot of the step end being flushed (fill) and of the last one (done): the
   // streams read theirs while the next step's slots are already being reserved.
   private fillWritten = new Uint8Array(0);
@@ -132,6 +134,7 @@ export class PreparedChunks {
     const { buf, fds, start, end, socks, handles } = this;
     const written = this.fillWritten;
     const lag = this.fillLag;
+    const t0 = performance.now();
     for (let k = 0; k < n; k++) {
       written[k] = 0;
       const fd = fds[k]!;
@@ -153,6 +156,7 @@ export class PreparedChunks {
       // Copy: `buf` is reused by the next step.
       if (w !== len) this.owners[k]!.preparedRest(Buffer.from(buf.subarray(s + w, s + len)));
     }
+    if (n > 0) this.onFlushed?.(performance.now() - t0, n);
     this.fillWritten = this.doneWritten;
     this.fillLag = this.doneLag;
     this.doneWritten = written;

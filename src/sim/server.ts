@@ -113,6 +113,7 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
   engine.onStepStart = (t) => prepared.complete(t);
   engine.onStepEnd = (t) => prepared.flush(t);
   const metrics = new SimMetrics(servedName, engine);
+  prepared.onFlushed = (ms) => metrics.stepWrites.observe(ms / 1000);
   const content = new ContentModel(sim, bank);
   const created = Math.floor(Date.now() / 1000);
   let requestCount = 0;

@@ -58,6 +58,10 @@ describe('prepared token chunks', () => {
     const metrics = (await getText(`${s.url.replace(/\/v1$/, '')}/metrics`)).text;
     const preemptions = Number(/^vllm:num_preemptions_total\{[^}]*\} (\d+)/m.exec(metrics)?.[1]);
     expect(preemptions).toBeGreaterThan(0);
+    // Every step end that wrote prepared chunks is timed in /metrics.
+    const stepWrites = Number(/^sim:step_writes_seconds_count\{[^}]*\} (\d+)/m.exec(metrics)?.[1]);
+    expect(stepWrites).toBeGreaterThan(20);
+    expect(stepWrites).toBeLessThanOrEqual(Number(/^sim:engine_steps_total\{[^}]*\} (\d+)/m.exec(metrics)?.[1]));
     // Most chunks went the prepared way (all but each stream's first and last).
     expect(prepareds).toBeGreaterThan(100);
 
