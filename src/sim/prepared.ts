@@ -181,30 +181,24 @@ export class PreparedChunks {
   }
 
   private grow(cap: number): void {
-    const i32 = (a: Int32Array): Int32Array<ArrayBuffer> => {
-      const b = new Int32Array(cap);
-      b.set(a);
-      return b;
-    };
-    this.fds = i32(this.fds);
-    this.bodyStart = i32(this.bodyStart);
-    this.bodyEnd = i32(this.bodyEnd);
-    this.start = i32(this.start);
-    this.end = i32(this.end);
-    const u8 = (a: Uint8Array): Uint8Array<ArrayBuffer> => {
-      const b = new Uint8Array(cap);
-      b.set(a);
-      return b;
-    };
-    const f64 = (a: Float64Array): Float64Array<ArrayBuffer> => {
-      const b = new Float64Array(cap);
-      b.set(a);
-      return b;
-    };
-    this.fillWritten = u8(this.fillWritten);
-    this.doneWritten = u8(this.doneWritten);
-    this.fillLag = f64(this.fillLag);
-    this.doneLag = f64(this.doneLag);
+    this.fds = withCapacity(this.fds, cap);
+    this.bodyStart = withCapacity(this.bodyStart, cap);
+    this.bodyEnd = withCapacity(this.bodyEnd, cap);
+    this.start = withCapacity(this.start, cap);
+    this.end = withCapacity(this.end, cap);
+    this.fillWritten = withCapacity(this.fillWritten, cap);
+    this.doneWritten = withCapacity(this.doneWritten, cap);
+    this.fillLag = withCapacity(this.fillLag, cap);
+    this.doneLag = withCapacity(this.doneLag, cap);
     this.cap = cap;
   }
+}
+
+type Column = Int32Array<ArrayBuffer> | Uint8Array<ArrayBuffer> | Float64Array<ArrayBuffer>;
+
+/** A copy of `a` (same element type) with room for `cap` elements. */
+function withCapacity<A extends Column>(a: A, cap: number): A {
+  const b = new (a.constructor as new (n: number) => A)(cap);
+  (b as Float64Array<ArrayBuffer>).set(a as Float64Array<ArrayBuffer>);
+  return b;
 }

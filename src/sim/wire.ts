@@ -3,13 +3,18 @@
  * one socket write per chunk, everything at the end in a single write) or one JSON body.
  *
  * At thousands of streams the per-token write is the simulator's whole cost, so a token chunk is
- * assembled as bytes in one shared buffer and written with a single write(2) on the socket's
- * descriptor (see `SseWriter.writeTokensDirect`): no strings to build, flatten and encode, and
- * none of net.Socket's per-write request objects. Measured with `npm run bench:sim` (2,000 streams
- * over a Unix socket): 9.6 µs of simulator CPU per token through `socket.write`, ~7.5 µs this
- * way, of which ~3.5 µs is the kernel's write itself. Writing to the descriptor is safe because it
- * happens only while the socket is open (`writable`), and only the event loop closes sockets, so
- * the number cannot be reused by another connection within the callback that writes.
+ * assembled as bytes and written with a single write(2) on the socket's descriptor: no strings to
+ * build, flatten and encode, and none of net.Socket's per-write request objects. A plain chunk is
+ * built during the engine step, right after the stream's previous token, and written with the
+ * rest of the step's batch at the step end (`prepareNext`, prepared.ts); the first, last and any
+ * unusual chunk (faults, usage, several tokens) is built at its step end in the stream's own
+ * buffer (`writeTokensDirect`). Measured with `npm run bench:sim` (2,000 streams over a Unix
+ * socket): 9.6 µs of simulator CPU per token through `socket.write`, ~7.5 µs with direct writes,
+ * of which ~4 µs is the kernel's write itself (README, "Simulator capacity", for the batch write
+ * times). Writing to the descriptor is safe because it happens only while the socket still holds
+ * the handle it had when the stream started (net.Socket drops it in the call that closes the
+ * descriptor), and only the event loop closes sockets, so the number cannot be reused by another
+ * connection within the callback that writes.
  * Mid-stream faults (reset, error event, malformed event, stall) are applied here because they
  * are properties of the wire, not of the engine.
  */
@@ -21,7 +26,7 @@ import type { OutputPlan } from './content.ts';
 import type { FaultPlan } from './faults.ts';
 import type { Seq } from './engine.ts';
 import type { EmitFidelity } from './metrics.ts';
-import { CHAT_POST_NULL, ChunkSuffix, COMPLETION_POST_NULL, frameChunk, HEAD_ROOM, TAIL, TIMING_KEY } from './chunk-bytes.ts';
+import { CHAT_POST_NULL, ChunkSuffix, COMPLETION_POST_NULL, frameChunk, HEAD_ROOM, MAX_SUFFIX, TAIL, TIMING_KEY } from './chunk-bytes.ts';
 import type { PreparedChunks, PreparedOwner } from './prepared.ts';
 
 const CHAT_SUFFIX = new ChunkSuffix(CHAT_POST_NULL);
@@ -87,7 +92,7 @@ function timingText(ms: number): string {
  * Streams a sequence's tokens as SSE. Created after headers are sent.
  *
  * Hot path (one call per token per stream): the chunk is the per-request prefix, the token's
- * pre-escaped JSON text and a per-request suffix; it goes to the socket as one write with its own
+ * pre-escaped JSON text and the step's suffix; it goes to the socket as one write with its own
  * HTTP chunked framing (`res.write` would cork, schedule an uncork and issue four writes).
  */
 export class SseWriter implements PreparedOwner {
@@ -402,8 +407,8 @@ export class SseWriter implements PreparedOwner {
       const t = plan.jsonBytes(first + k);
       const len = t.length;
       // Room for the text and the longest suffix (its `sim_t_ms` digits vary).
-      if (o + len + 64 > buf.length) {
-        const grown = this.chunkBuffer(2 * (o - body + len + 64));
+      if (o + len + MAX_SUFFIX > buf.length) {
+        const grown = this.chunkBuffer(2 * (o - body + len + MAX_SUFFIX));
         buf.copy(grown, body, body, o);
         this.out = buf = grown;
       }
