@@ -146,7 +146,7 @@ function histogramDelta(before: string, after: string, name: string): HistogramW
 
 /** Mean of a Prometheus histogram's observations between two scrapes, in ms (its `_sum` and `_count`). */
 function histogramMeanMs(before: string, after: string, name: string): number {
-  const read = (text: string, part: 'sum' | 'count'): number => Number(new RegExp(`^${name.replace(/[:]/g, '\\$&')}_${part}\\{[^}]*\\} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+  const read = (text: string, part: 'sum' | 'count'): number => parsePrometheus(text).get(`${name}_${part}`) ?? 0;
   const n = read(after, 'count') - read(before, 'count');
   return n > 0 ? ((read(after, 'sum') - read(before, 'sum')) / n) * 1000 : Number.NaN;
 }

@@ -11,6 +11,7 @@ import { EventResult, StreamAccumulator, failure, fromCompletionBody, newRecord 
 import { registerSecret } from './redact.ts';
 import { SseParser } from './sse.ts';
 import type { Endpoint, GenerationRequest, RequestFailure, RequestRecord } from './types.ts';
+import { viaUnixSocket } from './unix-socket.ts';
 
 export { listModels, checkHealth, fetchServerMetrics, type ModelInfo, type ListModelsResult, type HealthResult } from './server-info.ts';
 export { redactSecrets } from './redact.ts';
@@ -298,7 +299,7 @@ export function createClient(opts: ClientOptions = {}): BenchClient {
     if (req.intendedInputTokens !== undefined) rec.intendedInputTokens = req.intendedInputTokens;
     if (req.intendedOutputTokens !== undefined) rec.intendedOutputTokens = req.intendedOutputTokens;
     const route = routeOf(endpoint);
-    const where = `POST ${endpoint.baseUrl}${route}${endpoint.unixSocket !== undefined ? ` via unix socket ${endpoint.unixSocket}` : ''}`;
+    const where = `POST ${endpoint.baseUrl}${route}${viaUnixSocket(endpoint)}`;
     const early = (f: RequestFailure): Promise<RequestRecord> => {
       rec.error = f;
       return Promise.resolve(rec);

@@ -9,7 +9,7 @@ import { transportFailure } from './errors.ts';
 import { clip } from './record.ts';
 import { redactSecrets, registerSecret } from './redact.ts';
 import type { Endpoint } from './types.ts';
-import { helperDispatcher } from './unix-socket.ts';
+import { helperDispatcher, viaUnixSocket as via } from './unix-socket.ts';
 
 export interface ModelInfo {
   id: string;
@@ -65,11 +65,6 @@ function authHeaders(endpoint: Pick<Endpoint, 'apiKeyEnv' | 'headers'>): Record<
     h.authorization = `Bearer ${key}`;
   }
   return h;
-}
-
-/** ` via unix socket <path>` for messages about an endpoint reached through one, else ''. */
-function via(endpoint: Pick<Endpoint, 'unixSocket'>): string {
-  return endpoint.unixSocket === undefined ? '' : ` via unix socket ${endpoint.unixSocket}`;
 }
 
 function num(x: unknown): number | undefined {

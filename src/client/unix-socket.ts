@@ -24,6 +24,11 @@ export function helperDispatcher(endpoint: Pick<Endpoint, 'unixSocket'>): Dispat
   return a;
 }
 
+/** ` via unix socket <path>` for messages about an endpoint reached through one, else ''. */
+export function viaUnixSocket(endpoint: Pick<Endpoint, 'unixSocket'>): string {
+  return endpoint.unixSocket === undefined ? '' : ` via unix socket ${endpoint.unixSocket}`;
+}
+
 /** How messages name an endpoint: its base URL, and the socket it is reached through. */
 export function endpointLabel(endpoint: Pick<Endpoint, 'baseUrl' | 'unixSocket'>): string {
   return endpoint.unixSocket === undefined ? endpoint.baseUrl : `${endpoint.baseUrl} (via unix socket ${endpoint.unixSocket})`;

@@ -6,6 +6,7 @@ import { DIMENSIONS, type Dimension } from '../matchers/meta.ts';
 import { h, p, table, ul, type Block, type Inline, type Status, type TableCell } from './doc.ts';
 import { bytes, ms, NA, num, pct, ratio, signed, withUnit } from './format.ts';
 import type { BenchMeta, BenchResults, CheckResult, Comparison, Distribution, RunSummary, TestResult } from './results-types.ts';
+import { viaUnixSocket } from '../client/unix-socket.ts';
 
 /** A chart already rendered: where its SVG lives and its compiled spec for the HTML. */
 export interface RenderedChart {
@@ -337,7 +338,7 @@ function environmentBlocks(r: BenchResults): Block[] {
     ),
     table(
       ['model', 'provider', 'base URL', 'served model name', 'baseline'],
-      r.models.map((m) => [m.name, m.provider ?? NA, m.baseUrl === undefined ? NA : m.unixSocket === undefined ? m.baseUrl : `${m.baseUrl} via unix socket ${m.unixSocket}`, m.servedModelName ?? NA, m.baseline ?? '']),
+      r.models.map((m) => [m.name, m.provider ?? NA, m.baseUrl === undefined ? NA : `${m.baseUrl}${viaUnixSocket(m)}`, m.servedModelName ?? NA, m.baseline ?? '']),
     ),
   ];
 }

@@ -5,8 +5,8 @@
 import { createRng, deriveSeed } from '../util/random.ts';
 import { applyPersona, findAnswer, type AnswerBank, type AnswerEntry } from './answers.ts';
 import type { SimModelConfig } from './config.ts';
-import { fillerCorpus } from './text.ts';
-import { encodeText, tokenPieces } from './tokenizer.ts';
+import { fillerCorpus, piecesOf, type Pieces } from './text.ts';
+import { encodeText } from './tokenizer.ts';
 
 export interface OutputPlan {
   /** Tokens to generate. */
@@ -21,12 +21,6 @@ export interface OutputPlan {
   caseId?: string;
 }
 
-interface Pieces {
-  json: string[];
-  jsonBytes: Buffer[];
-  text: string[];
-}
-
 export class ContentModel {
   private readonly answers = new Map<AnswerEntry, Pieces>();
   constructor(
@@ -37,9 +31,7 @@ export class ContentModel {
   private answerPieces(entry: AnswerEntry): Pieces {
     let p = this.answers.get(entry);
     if (!p) {
-      const text = tokenPieces(encodeText(applyPersona(entry, this.sim.persona)));
-      const json = text.map((t) => JSON.stringify(t).slice(1, -1));
-      p = { text, json, jsonBytes: json.map((j) => Buffer.from(j)) };
+      p = piecesOf(encodeText(applyPersona(entry, this.sim.persona)));
       this.answers.set(entry, p);
     }
     return p;

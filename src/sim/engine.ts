@@ -118,7 +118,7 @@ export class Engine {
   onStepStart: ((tEnd: number) => void) | undefined;
   /**
    * Called at each step end (modelled time `tEnd`) before any token is delivered (the wire
-   * writes the chunks it prepared during the step here, see wire.ts `PreparedChunks`).
+   * writes the chunks it prepared during the step here, see prepared.ts).
    */
   onStepEnd: ((tEnd: number) => void) | undefined;
 

@@ -15,13 +15,24 @@ const CORPUS =
   'The model describes what it sees in plain language and keeps the answer short and factual. ' +
   'Further details are available on request, including the raw measurements and their sources. ';
 
-interface Corpus {
+/** A token sequence in the forms the wire writes it. */
+export interface Pieces {
   /** JSON-escaped piece of each token (without quotes), ready to splice into a chunk template. */
   json: string[];
   /** UTF-8 bytes of each `json` piece, for chunks assembled as bytes. */
   jsonBytes: Buffer[];
   /** Raw text of each token, for non-streaming bodies. */
   text: string[];
+}
+
+/** The wire forms of the tokens `ids` (their texts, JSON-escaped, as bytes). */
+export function piecesOf(ids: readonly number[]): Pieces {
+  const text = tokenPieces(ids);
+  const json = text.map((t) => JSON.stringify(t).slice(1, -1));
+  return { text, json, jsonBytes: json.map((j) => Buffer.from(j)) };
+}
+
+interface Corpus extends Pieces {
   /** Token offsets where a sentence starts: requests begin there so the text reads naturally. */
   starts: number[];
 }
@@ -31,11 +42,9 @@ let corpus: Corpus | undefined;
 /** The tokenized corpus (built on first use, ~1 ms). */
 export function fillerCorpus(): Corpus {
   if (corpus) return corpus;
-  const ids = encodeText(CORPUS);
-  const text = tokenPieces(ids);
-  const json = text.map((t) => JSON.stringify(t).slice(1, -1));
+  const pieces = piecesOf(encodeText(CORPUS));
   const starts: number[] = [0];
-  for (let i = 1; i < text.length; i++) if (text[i - 1]!.endsWith('.')) starts.push(i);
-  corpus = { json, jsonBytes: json.map((j) => Buffer.from(j)), text, starts };
+  for (let i = 1; i < pieces.text.length; i++) if (pieces.text[i - 1]!.endsWith('.')) starts.push(i);
+  corpus = { ...pieces, starts };
   return corpus;
 }

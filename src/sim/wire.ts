@@ -77,17 +77,6 @@ function directFd(sock: Socket): number {
   return typeof fd === 'number' && fd >= 0 ? fd : -1;
 }
 
-// Every stream of one engine step carries the same modelled time: format it once per step.
-let timingKey = Number.NaN;
-let timingStr = '';
-function timingText(ms: number): string {
-  if (ms !== timingKey) {
-    timingKey = ms;
-    timingStr = ms.toFixed(3);
-  }
-  return timingStr;
-}
-
 /**
  * Streams a sequence's tokens as SSE. Created after headers are sent.
  *
@@ -364,7 +353,7 @@ export class SseWriter implements PreparedOwner {
       bytes += u.length; // ASCII
     }
     if (this.wire.timing_field) {
-      const tt = timingText(this.lastT - this.job.epoch);
+      const tt = (this.lastT - this.job.epoch).toFixed(3);
       s += TIMING_KEY;
       s += tt;
       bytes += TIMING_KEY.length + tt.length; // ASCII
