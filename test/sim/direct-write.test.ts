@@ -11,7 +11,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadAnswerBank } from '../../src/sim/answers.ts';
 import { parseSimConfig } from '../../src/sim/config.ts';
+import { PreparedChunks } from '../../src/sim/prepared.ts';
 import { startSimServer, type SimServer } from '../../src/sim/server.ts';
+import { SseWriter } from '../../src/sim/wire.ts';
 import { chat, getText, post, tokenEvents } from './http.ts';
 
 const calls = vi.hoisted(() => ({ direct: 0, partial: 0, eagain: 0, kernelEagain: 0, synthetic: true }));
@@ -72,6 +74,41 @@ describe.skipIf(process.platform === 'win32')('direct socket writes', () => {
     expect(calls.direct).toBeGreaterThan(20);
     expect(calls.partial).toBeGreaterThan(0);
     expect(calls.eagain).toBeGreaterThan(0);
+  });
+
+  it('build no chunk ahead for a stream while part of its last one waits in net.Socket', async () => {
+    // Per stream, in order: 'rest' (a prepared chunk was only partly written, the rest queued),
+    // 'reserve' (a chunk built ahead for the next step end), 'direct' (a chunk built and written at
+    // its step end). A chunk built ahead after a 'rest' could be written before the queued bytes.
+    const log = new Map<unknown, string[]>();
+    const note = (w: unknown, e: string): void => void log.set(w, [...(log.get(w) ?? []), e]);
+    const rest = vi.spyOn(SseWriter.prototype, 'preparedRest');
+    const reserve = vi.spyOn(PreparedChunks.prototype, 'reserve');
+    const direct = vi.spyOn(SseWriter.prototype as unknown as { sendChunk: () => void }, 'sendChunk');
+    try {
+      const streams = await Promise.all(['Describe the ledger.', 'Summarise the batch.'].map((p) => post(`${s.url}/chat/completions`, chat(p, { stream: true, max_tokens: 80, temperature: 0 }))));
+      for (const o of streams) expect(o.events.at(-1)!.data).toBe('[DONE]');
+      // Merge the three spies' calls in call order per stream.
+      const events: [number, unknown, string][] = [
+        ...rest.mock.contexts.map((w, i): [number, unknown, string] => [rest.mock.invocationCallOrder[i]!, w, 'rest']),
+        ...reserve.mock.calls.map(([w], i): [number, unknown, string] => [reserve.mock.invocationCallOrder[i]!, w, 'reserve']),
+        ...direct.mock.contexts.map((w, i): [number, unknown, string] => [direct.mock.invocationCallOrder[i]!, w, 'direct']),
+      ];
+      for (const [, w, e] of events.sort((x, y) => x[0] - y[0])) note(w, e);
+    } finally {
+      rest.mockRestore();
+      reserve.mockRestore();
+      direct.mockRestore();
+    }
+    let rests = 0;
+    for (const seq of log.values()) {
+      seq.forEach((e, i) => {
+        if (e !== 'rest') return;
+        rests++;
+        if (i + 1 < seq.length) expect(seq[i + 1]).toBe('direct');
+      });
+    }
+    expect(rests).toBeGreaterThan(0);
   });
 });
 
